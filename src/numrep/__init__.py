@@ -1,0 +1,3 @@
+"""numrep: spam reputation and remediation of outbound calling numbers."""
+
+__version__ = "0.1.0"

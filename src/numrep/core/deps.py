@@ -1,0 +1,69 @@
+"""FastAPI dependencies shared by every router: services, the caller, the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+
+from numrep.account.service import Principal, authenticate
+from numrep.core.db import Database
+from numrep.core.errors import AuthenticationError, ForbiddenError
+from numrep.settings import Settings
+
+if TYPE_CHECKING:
+    from numrep.worker.runtime import WorkerRuntime
+
+
+@dataclass
+class Services:
+    """What a running process holds: settings, the database and the worker."""
+
+    settings: Settings
+    db: Database
+    secret_key: str
+    worker: WorkerRuntime | None = None
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def get_db(request: Request) -> Database:
+    return get_services(request).db
+
+
+def get_principal(request: Request) -> Principal:
+    """Authenticate ``Authorization: Bearer <key>``; the scheme is case-insensitive."""
+    header = request.headers.get("authorization")
+    if not header:
+        raise AuthenticationError(
+            "Missing Authorization header; send 'Authorization: Bearer <API key>'."
+        )
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise AuthenticationError(
+            "Malformed Authorization header; expected 'Bearer <API key>'."
+        )
+    services = get_services(request)
+    with services.db.unit_of_work(write=False) as session:
+        principal = authenticate(session, services.secret_key, token)
+    if principal is None:
+        raise AuthenticationError("The API key is invalid or has been revoked.")
+    request.state.principal = principal
+    return principal
+
+
+def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.is_operator:
+        raise ForbiddenError("This action requires an operator API key.")
+    return principal
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OperatorDep = Annotated[Principal, Depends(get_operator)]
+ServicesDep = Annotated[Services, Depends(get_services)]

@@ -1,0 +1,20 @@
+"""The one place where task modules and schedules are registered."""
+
+from __future__ import annotations
+
+import importlib
+
+from numrep.settings import Settings
+
+# Modules whose import declares DBOS workflows; DBOS needs them before launch.
+TASK_MODULES: tuple[str, ...] = ()
+
+
+def import_task_modules() -> None:
+    for name in TASK_MODULES:
+        importlib.import_module(name)
+
+
+def register_schedules(settings: Settings) -> None:
+    """Create the periodic workflows (monitoring, sweeps) once DBOS is launched."""
+    del settings
