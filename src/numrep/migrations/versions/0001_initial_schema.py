@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 16:49:36.738739
+Create Date: 2026-12-04 16:53:11.734359
 """
 
 from __future__ import annotations
