@@ -1,0 +1,267 @@
+"""Moving a request between tiers and to its final outcome."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from enum import StrEnum
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.orm import Session
+
+from numrep.core.clock import utcnow
+from numrep.remediation import events, stages
+from numrep.remediation.models import (
+    TERMINAL_STATUSES,
+    CaseState,
+    NumberState,
+    RemediationNumber,
+    RemediationRequest,
+    RequestStatus,
+    ReviewCase,
+)
+from numrep.remediation.pipeline import (
+    NetworkTraits,
+    Timing,
+    count_open_cases,
+    idempotency_key,
+    lock_request,
+    settle_overdue,
+)
+
+log = structlog.get_logger(__name__)
+
+
+class Step(StrEnum):
+    """What ``advance`` did."""
+
+    DONE = "done"
+    WAITING = "waiting"
+    ESCALATING = "escalating"
+    COMPLETED = "completed"
+
+
+def advance(
+    session: Session,
+    request_id: uuid.UUID,
+    *,
+    tier: int,
+    round_number: int,
+    networks: Mapping[str, NetworkTraits],
+    timing: Timing,
+) -> Step:
+    """Settle overdue cases, then wait, move to tier 2 or finish the request."""
+    request = lock_request(session, request_id)
+    if request is None or request.status in TERMINAL_STATUSES:
+        return Step.DONE
+    if tier == 2 and request.tier1_completed_at is None:
+        return Step.DONE
+    if tier == 1 and request.tier1_completed_at is not None:
+        return Step.DONE
+
+    settle_overdue(session, request_id, tier=tier)
+    if count_open_cases(session, request_id, tier=tier) > 0:
+        stages.schedule_collect(
+            session,
+            request_id,
+            tier=tier,
+            round_number=round_number + 1,
+            delay_seconds=_next_poll_delay(session, request_id, tier, timing),
+        )
+        return Step.WAITING
+    if tier == 1:
+        return _complete_tier1(session, request, networks=networks, timing=timing)
+    finalize(session, request)
+    return Step.COMPLETED
+
+
+def _next_poll_delay(
+    session: Session, request_id: uuid.UUID, tier: int, timing: Timing
+) -> float:
+    """Poll networks every ``poll_seconds``; with only operator cases left, wake
+    at the earliest deadline instead (a decision completes the request itself)."""
+    open_cases = sa.select(ReviewCase).where(
+        ReviewCase.request_id == request_id,
+        ReviewCase.tier == tier,
+        ReviewCase.state == CaseState.OPEN,
+    )
+    automated = session.scalar(
+        sa.select(sa.func.count()).select_from(
+            open_cases.where(ReviewCase.manual.is_(False)).subquery()
+        )
+    )
+    if automated:
+        return timing.poll_seconds
+    earliest = session.scalar(
+        sa.select(sa.func.min(ReviewCase.deadline_at)).where(
+            ReviewCase.request_id == request_id,
+            ReviewCase.tier == tier,
+            ReviewCase.state == CaseState.OPEN,
+        )
+    )
+    if earliest is None:
+        return timing.poll_seconds
+    wait = (earliest - utcnow()).total_seconds()
+    return max(timing.poll_seconds, wait + 0.5)
+
+
+def _complete_tier1(
+    session: Session,
+    request: RemediationRequest,
+    *,
+    networks: Mapping[str, NetworkTraits],
+    timing: Timing,
+) -> Step:
+    now = utcnow()
+    uncleared = _uncleared_networks(session, request.id, tier=1)
+    numbers = session.scalars(
+        sa.select(RemediationNumber).where(
+            RemediationNumber.request_id == request.id,
+            RemediationNumber.state == NumberState.IN_REVIEW,
+        )
+    ).all()
+    escalations: list[dict[str, object]] = []
+    for number in numbers:
+        pending = uncleared.get(number.id, [])
+        if not pending:
+            number.state = NumberState.REMEDIATED
+            number.decided_at = now
+            continue
+        number.state = NumberState.ESCALATED
+        for network, label in pending:
+            traits = networks.get(network)
+            automated = traits is not None and traits.supports_escalation
+            automated = automated and traits is not None and not traits.manual
+            escalations.append(
+                {
+                    "id": uuid.uuid4(),
+                    "request_id": request.id,
+                    "number_id": number.id,
+                    "enterprise_id": number.enterprise_id,
+                    "phone_number": number.phone_number,
+                    "network": network,
+                    "tier": 2,
+                    "manual": not automated,
+                    "state": CaseState.OPEN,
+                    "label": label,
+                    "idempotency_key": idempotency_key(
+                        request.id, number.phone_number, network, 2
+                    ),
+                    "deadline_at": now + timing.tier2_deadline,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    if escalations:
+        session.execute(sa.insert(ReviewCase), escalations)
+    request.tier1_completed_at = now
+    request.updated_at = now
+    session.flush()
+    events.emit_request_event(session, request, "tier1_complete")
+    log.info(
+        "remediation.tier1_completed",
+        request_id=str(request.id),
+        escalated_cases=len(escalations),
+    )
+    if not escalations:
+        finalize(session, request, tier2_ran=False)
+        return Step.COMPLETED
+    stages.schedule_escalation(session, request.id)
+    return Step.ESCALATING
+
+
+def _uncleared_networks(
+    session: Session, request_id: uuid.UUID, *, tier: int
+) -> dict[int, list[tuple[str, str | None]]]:
+    rows = session.execute(
+        sa.select(ReviewCase.number_id, ReviewCase.network, ReviewCase.label).where(
+            ReviewCase.request_id == request_id,
+            ReviewCase.tier == tier,
+            ReviewCase.state != CaseState.CLEARED,
+            ReviewCase.state != CaseState.CANCELLED,
+        )
+    )
+    uncleared: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for number_id, network, label in rows:
+        uncleared[number_id].append((network, label))
+    return uncleared
+
+
+def _tier2_outcome(states: list[str]) -> NumberState:
+    """Refused when any network upheld its label; remediated when all cleared."""
+    if CaseState.UPHELD in states:
+        return NumberState.REFUSED
+    if states and all(state == CaseState.CLEARED for state in states):
+        return NumberState.REMEDIATED
+    return NumberState.REQUIRES_REVIEW
+
+
+def finalize(
+    session: Session, request: RemediationRequest, *, tier2_ran: bool = True
+) -> None:
+    """Give every escalated number its outcome and complete the request."""
+    now = utcnow()
+    states_by_number: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        sa.select(ReviewCase.number_id, ReviewCase.state).where(
+            ReviewCase.request_id == request.id,
+            ReviewCase.tier == 2,
+            ReviewCase.state != CaseState.CANCELLED,
+        )
+    )
+    for number_id, state in rows:
+        states_by_number[number_id].append(state)
+    escalated = session.scalars(
+        sa.select(RemediationNumber).where(
+            RemediationNumber.request_id == request.id,
+            RemediationNumber.state == NumberState.ESCALATED,
+        )
+    ).all()
+    for number in escalated:
+        number.state = _tier2_outcome(states_by_number.get(number.id, []))
+        number.decided_at = now
+
+    request.status = RequestStatus.COMPLETED
+    if tier2_ran:
+        request.tier2_completed_at = now
+    request.finished_at = now
+    request.updated_at = now
+    release_numbers(session, request.id)
+    _mark_remediated(session, request, now)
+    session.flush()
+    events.emit_request_event(session, request, "completed")
+    log.info("remediation.completed", request_id=str(request.id))
+
+
+def release_numbers(session: Session, request_id: uuid.UUID) -> None:
+    """Let the request's numbers be submitted again (it is no longer in flight)."""
+    session.execute(
+        sa.update(RemediationNumber)
+        .where(
+            RemediationNumber.request_id == request_id,
+            RemediationNumber.inflight_phone.is_not(None),
+        )
+        .values(inflight_phone=None)
+    )
+
+
+def _mark_remediated(
+    session: Session, request: RemediationRequest, now: object
+) -> None:
+    from numrep.reputation.models import ReputationNumber
+
+    remediated = sa.select(RemediationNumber.phone_number).where(
+        RemediationNumber.request_id == request.id,
+        RemediationNumber.state == NumberState.REMEDIATED,
+    )
+    session.execute(
+        sa.update(ReputationNumber)
+        .where(
+            ReputationNumber.enterprise_id == request.enterprise_id,
+            ReputationNumber.removed_at.is_(None),
+            ReputationNumber.phone_number.in_(remediated),
+        )
+        .values(last_remediated_at=now)
+    )
