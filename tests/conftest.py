@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,21 +149,52 @@ def api(app_client: TestClient, account: AccountKeys) -> TestClient:
     return app_client
 
 
-@pytest.fixture
-def live_server(settings: Settings, tmp_path: Path) -> Iterator[LiveServer]:
-    """A real ``numrep serve`` with its in-process worker on the test database."""
+def live_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    """Environment of a ``numrep serve`` process on the test database."""
     env = {
         "NUMREP_DATA_DIR": str(settings.data_dir),
         "NUMREP_DATABASE_URL": settings.resolved_database_url,
         "NUMREP_SECRET_KEY": TEST_SECRET,
         "NUMREP_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         "NUMREP_SANDBOX_TIME_SCALE": "0.0005",
+        "NUMREP_REMEDIATION_POLL_SECONDS": "0.3",
+        # Webhook retries come 25 ms, 1.5 s and 9 s after attempts 1 to 3, so
+        # attempt 4 arrives within about 11 s and a test can stop the server
+        # between two attempts.
+        "NUMREP_WEBHOOK_RETRY_SCALE": "0.005",
         "NUMREP_LOG_LEVEL": "WARNING",
     }
-    server = LiveServer(env, tmp_path / "server.log")
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture
+def live_server(settings: Settings, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real ``numrep serve`` with its in-process worker on the test database."""
+    server = LiveServer(live_env(settings), tmp_path / "server.log")
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_server_with(
+    settings: Settings, tmp_path: Path
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start live servers with extra ``NUMREP_*`` settings; all stop at teardown."""
+    started: list[LiveServer] = []
+
+    def start(**overrides: str) -> LiveServer:
+        server = LiveServer(
+            live_env(settings, **overrides), tmp_path / f"server-{len(started)}.log"
+        )
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

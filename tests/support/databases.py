@@ -25,7 +25,8 @@ def postgres_admin_url() -> str | None:
 
 
 def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # The process id keeps two test runs on one server from sharing a template.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 class SqliteTemplate:
@@ -47,7 +48,8 @@ class SqliteTemplate:
 class PostgresTemplate:
     def __init__(self, admin_url: str) -> None:
         self.admin_url = sa.make_url(admin_url)
-        self.template = f"numrep_template_{_worker_suffix()}"
+        # The process id keeps concurrent test sessions on one server apart.
+        self.template = f"numrep_template_{_worker_suffix()}_{os.getpid()}"
         self.admin = sa.create_engine(
             self.admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
         )

@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +18,10 @@ from numrep.core.clock import utcnow
 KEY_PREFIX = "nrk"
 # 32 random bytes: guessing a key is out of reach, and a digest lookup is O(1).
 _SECRET_BYTES = 32
+# last_used_at is rewritten at most this often per key. Writing it on every
+# request would turn each read into a write, and a minute is fine enough to
+# separate used keys from idle ones.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +39,17 @@ class Principal:
     account_id: uuid.UUID
     key_id: uuid.UUID
     role: KeyRole
+    last_used_at: datetime | None = None
 
     @property
     def is_operator(self) -> bool:
         return self.role is KeyRole.OPERATOR
+
+    def use_is_stale(self, now: datetime) -> bool:
+        """Tell whether ``last_used_at`` is older than ``LAST_USED_RESOLUTION``."""
+        if self.last_used_at is None:
+            return True
+        return now - self.last_used_at >= LAST_USED_RESOLUTION
 
 
 def digest_key(secret_key: str, api_key: str) -> str:
@@ -81,7 +93,37 @@ def authenticate(session: Session, secret_key: str, api_key: str) -> Principal |
     key = session.scalar(sa.select(ApiKey).where(ApiKey.digest == digest))
     if key is None or key.revoked_at is not None:
         return None
-    return Principal(account_id=key.account_id, key_id=key.id, role=KeyRole(key.role))
+    return Principal(
+        account_id=key.account_id,
+        key_id=key.id,
+        role=KeyRole(key.role),
+        last_used_at=key.last_used_at,
+    )
+
+
+def record_key_use(
+    session: Session, *, key_id: uuid.UUID, now: datetime | None = None
+) -> bool:
+    """Set ``last_used_at`` unless another request did so within the resolution.
+
+    Returns whether a row changed. The condition sits in the UPDATE, so
+    concurrent requests with one key write the row once.
+    """
+    now = now or utcnow()
+    result = session.execute(
+        sa.update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            sa.or_(
+                ApiKey.last_used_at.is_(None),
+                ApiKey.last_used_at <= now - LAST_USED_RESOLUTION,
+            ),
+        )
+        # Keep updated_at for changes to the key itself, not for its use.
+        .values(last_used_at=now, updated_at=ApiKey.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def list_keys(session: Session, *, account_id: uuid.UUID | None = None) -> list[ApiKey]:

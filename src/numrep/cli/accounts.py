@@ -9,6 +9,7 @@ import typer
 from numrep.account import service
 from numrep.account.models import KeyRole
 from numrep.cli import context
+from numrep.core.clock import isoformat
 
 accounts_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=True)
@@ -57,7 +58,9 @@ def create_key(
                 role=role,
             )
     except LookupError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(
+            f"error: {error}; check the id printed by 'accounts create'.", err=True
+        )
         raise typer.Exit(1) from error
     finally:
         current.db.dispose()
@@ -74,9 +77,10 @@ def list_keys(
         keys = service.list_keys(session, account_id=account_id)
         for key in keys:
             state = "revoked" if key.revoked_at else "active"
+            last_used = isoformat(key.last_used_at) or "never"
             typer.echo(
                 f"{key.id}  account={key.account_id}  nrk_{key.prefix}_…  "
-                f"role={key.role}  {state}  {key.name}"
+                f"role={key.role}  {state}  last_used={last_used}  {key.name}"
             )
 
 
@@ -87,6 +91,6 @@ def revoke_key(key_id: uuid.UUID = typer.Argument(..., help="Key id.")) -> None:
         with context.unit_of_work() as session:
             key = service.revoke_key(session, key_id=key_id)
     except LookupError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {error}; list key ids with 'numrep keys list'.", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"revoked {key.id}")

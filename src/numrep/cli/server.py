@@ -1,4 +1,4 @@
-"""``numrep serve``, ``numrep worker`` and ``numrep migrate``."""
+"""``numrep serve`` and ``numrep migrate``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        # RequestContextMiddleware logs each request with its request id instead.
+        access_log=False,
         timeout_graceful_shutdown=10,
     )
 

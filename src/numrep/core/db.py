@@ -6,18 +6,25 @@ command, a worker step) open one unit of work, call the service and commit.
 
 from __future__ import annotations
 
+import json
+import os
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from numrep.core.clock import utcnow
+
+log = structlog.get_logger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -65,6 +72,19 @@ class TimestampMixin:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """Return ``count`` random version-4 UUIDs from one ``os.urandom`` call.
+
+    ``uuid.uuid4()`` reads the OS random source once per id, which costs more
+    than the insert itself in bulk writes of thousands of rows.
+    """
+    random_bytes = os.urandom(16 * count)
+    return [
+        uuid.UUID(bytes=random_bytes[start : start + 16], version=4)
+        for start in range(0, 16 * count, 16)
+    ]
 
 
 def create_db_engine(
@@ -118,6 +138,7 @@ class Database:
         writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reader_bind = engine
         self._writer_bind = writer
+        self._write_lock = _sqlite_write_lock(engine) if self.is_sqlite else None
 
     def session(self, *, write: bool = True) -> Session:
         bind = self._writer_bind if write else self._reader_bind
@@ -131,8 +152,9 @@ class Database:
         has succeeded, so a job never starts on rows that were rolled back.
         """
         session = self.session(write=write)
+        lock = self._write_lock if write else None
         try:
-            with session.begin():
+            with _holding(lock), session.begin():
                 yield session
             for callback in session.info.pop("after_commit", []):
                 callback()
@@ -144,5 +166,71 @@ class Database:
         self.engine.dispose()
 
 
+# One lock per SQLite file, shared by every Database of the process.
+_SQLITE_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_SQLITE_WRITE_LOCKS_GUARD = threading.Lock()
+# Past this wait the unit of work goes ahead without the lock and SQLite's busy
+# timeout decides, so a thread that waits on another writer cannot deadlock.
+SQLITE_WRITE_LOCK_SECONDS = 30.0
+
+
+def _sqlite_write_lock(engine: Engine) -> threading.RLock:
+    """Return the process-wide writer lock of ``engine``'s SQLite file.
+
+    SQLite lets one writer in at a time and makes the others poll with sleeps
+    of up to 100 ms, so many threads writing at once spend most of their time
+    asleep while the file is free. Queueing writers on a lock in the process
+    hands the file over at once; the busy timeout still covers other processes.
+    """
+    key = engine.url.render_as_string(hide_password=True)
+    with _SQLITE_WRITE_LOCKS_GUARD:
+        return _SQLITE_WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+@contextmanager
+def _holding(lock: threading.RLock | None) -> Iterator[None]:
+    if lock is None:
+        yield
+        return
+    acquired = lock.acquire(timeout=SQLITE_WRITE_LOCK_SECONDS)
+    if not acquired:
+        log.warning("db.sqlite_write_lock_timeout", seconds=SQLITE_WRITE_LOCK_SECONDS)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(callback)
+
+
+def in_values(
+    session: Session, column: sa.ColumnElement[Any] | Any, values: Sequence[Any]
+) -> sa.ColumnElement[bool]:
+    """``column IN values`` with the values sent as one parameter.
+
+    With thousands of values an expanded ``IN`` list costs a bind parameter each
+    to send, parse and plan; PostgreSQL takes one array (``= ANY``) and SQLite one
+    JSON array read with ``json_each``.
+    """
+    target: sa.ColumnElement[Any] = column
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        array = sa.bindparam(
+            None, list(values), type_=postgresql.ARRAY(target.type), expanding=False
+        )
+        return target == sa.any_(array)
+    if dialect == "sqlite":
+        # One JSON text parameter instead of thousands of bound values.
+        members: sa.Select[Any] = sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam(None, json.dumps(list(values))))
+        )
+        return target.in_(members.scalar_subquery())
+    return target.in_(values)
+
+
+def uuid_param(session: Session, value: uuid.UUID) -> Any:
+    """A UUID as the driver expects it in plain SQL (hex text on SQLite)."""
+    return value.hex if session.get_bind().dialect.name == "sqlite" else value

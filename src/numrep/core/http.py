@@ -7,6 +7,7 @@ errors, is rendered in the Telnyx envelope. No stack trace reaches a client.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from numrep.core.errors import (
     CODE_INVALID_PARAMETERS,
@@ -30,13 +32,48 @@ from numrep.core.errors import (
     error_body,
     invalid_item,
 )
+from numrep.core.middleware import unexpected_error_response
 
 log = structlog.get_logger(__name__)
+
+# Operations beyond the Telnyx contract carry this tag, and the OpenAPI document
+# marks each of them with ``x-numrep-extension: true``.
+EXTENSION_TAG = "numrep extensions"
 
 
 def _reject_constant(name: str) -> Any:
     # FastAPI turns a JSONDecodeError into a 422 validation error.
     raise json.JSONDecodeError(f"{name} is not a valid JSON number", name, 0)
+
+
+def _finite_float(text: str) -> float:
+    # Python reads 1e999 as infinity, which JSON cannot carry back out.
+    value = float(text)
+    if not math.isfinite(value):
+        raise json.JSONDecodeError(f"{text} is out of the range of a number", text, 0)
+    return value
+
+
+def parse_json(body: bytes) -> Any:
+    """Parse a request body strictly; every failure is a ``JSONDecodeError``.
+
+    Besides NaN and Infinity this rejects invalid UTF-8, nesting deep enough to
+    exhaust the recursion limit and integers longer than Python converts, which
+    would otherwise surface as a bare 400 or a 500.
+    """
+    try:
+        return json.loads(
+            body, parse_constant=_reject_constant, parse_float=_finite_float
+        )
+    except json.JSONDecodeError:
+        raise
+    except UnicodeDecodeError as error:
+        raise json.JSONDecodeError("the body is not UTF-8", "", 0) from error
+    except RecursionError as error:
+        raise json.JSONDecodeError("arrays or objects nest too deep", "", 0) from error
+    except ValueError as error:
+        # int() refuses numbers of more than 4,300 digits.
+        raise json.JSONDecodeError("a number has too many digits", "", 0) from error
 
 
 def _is_json_content_type(value: str | None) -> bool:
@@ -47,12 +84,11 @@ def _is_json_content_type(value: str | None) -> bool:
 
 
 class StrictJsonRequest(Request):
-    """A request whose JSON body rejects ``NaN`` and ``Infinity``."""
+    """A request whose JSON body is read by ``parse_json``."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            body = await self.body()
-            self._json = json.loads(body, parse_constant=_reject_constant)
+            self._json = parse_json(await self.body())
         return self._json
 
 
@@ -113,8 +149,13 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "json_invalid":
         reason = error.get("ctx", {}).get("error", "")
         return f"The request body is not valid JSON: {reason}".rstrip(": ")
+    if kind == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return "The request body is missing; send a JSON object."
     if kind == "missing":
         return "This field is required."
+    if kind == "value_error" and "error" in error.get("ctx", {}):
+        # Drop pydantic's "Value error, " prefix: the message is ours.
+        return str(error["ctx"]["error"])
     if kind == "extra_forbidden":
         return "This field is not allowed in this request."
     if kind == "string_pattern_mismatch" and "input" in error:
@@ -141,9 +182,12 @@ def validation_items(errors: list[dict[str, Any]]) -> list[ErrorItem]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NumrepError)
     async def _numrep_error(_request: Request, exc: NumrepError) -> JSONResponse:
-        return JSONResponse(
-            exc.body(), status_code=exc.status_code, headers=dict(exc.headers)
-        )
+        headers = dict(exc.headers)
+        if exc.status_code == 409:
+            # Every numrep conflict comes from stored state, so a retry returns the
+            # same error. Without this header the SDK sends the request twice more.
+            headers.setdefault("x-should-retry", "false")
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(
@@ -160,22 +204,46 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
             error_body([_http_item(request, exc)]),
             status_code=exc.status_code,
-            headers=dict(exc.headers or {}),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # RequestContextMiddleware renders the errors that routes raise, so this
+        # handler only receives errors from the framework's middleware outside it.
         error_id = str(uuid.uuid4())
-        log.exception("http.unexpected_error", error_id=error_id, path=request.url.path)
-        item = ErrorItem(
-            CODE_UNEXPECTED,
-            "Unexpected error",
-            f"The server failed to handle the request; error id {error_id}.",
+        log.error(
+            "http.unexpected_error",
+            error_id=error_id,
+            path=request.url.path,
+            exc_info=exc,
         )
-        return JSONResponse(error_body([item]), status_code=500)
+        return unexpected_error_response(error_id)
+
+
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """List the methods that some route serves on the request's path.
+
+    Starlette's own ``Allow`` names only the first route that matched the path,
+    but each method of a path is a separate route here. Asking every route about
+    each method needs nothing beyond the public ``matches`` interface.
+    """
+    routes = request.app.router.routes
+    allowed = []
+    for method in _HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
 
 
 def _http_item(request: Request, exc: StarletteHTTPException) -> ErrorItem:
@@ -195,3 +263,14 @@ def _http_item(request: Request, exc: StarletteHTTPException) -> ErrorItem:
         "Request failed",
         detail,
     )
+
+
+def mark_extensions(schema: dict[str, Any]) -> dict[str, Any]:
+    """Flag every operation tagged as an extension in an OpenAPI document."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and EXTENSION_TAG in operation.get(
+                "tags", []
+            ):
+                operation["x-numrep-extension"] = True
+    return schema

@@ -10,20 +10,35 @@ from typing import Any
 
 import structlog
 
-from numrep.phone.e164 import mask_in_text
+from numrep.phone.e164 import mask
 
 _SECRET_FIELDS = frozenset(
     {"api_key", "authorization", "secret", "secret_key", "contact_email", "body"}
 )
 _BEARER_RE = re.compile(r"(?i)bearer\s+\S+")
 _KEY_RE = re.compile(r"nrk_[0-9a-f]{8}_[A-Za-z0-9_\-]+")
+# Phone numbers standing alone, not digit runs inside a longer token: the last
+# group of a UUID can hold ten digits in a row and must stay intact.
+_NORTH_AMERICAN_RE = re.compile(r"(?<![0-9A-Za-z])\+?1?[2-9][0-9]{9}(?![0-9A-Za-z])")
+_INTERNATIONAL_RE = re.compile(r"(?<![0-9A-Za-z])\+[2-9][0-9]{7,14}(?![0-9A-Za-z])")
+# uvicorn's loggers propagate to the root handler once their own are removed.
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    return mask(match.group(0))
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         value = _BEARER_RE.sub("Bearer [redacted]", value)
         value = _KEY_RE.sub("[redacted key]", value)
-        return mask_in_text(value)
+        value = _INTERNATIONAL_RE.sub(_mask_match, value)
+        return _NORTH_AMERICAN_RE.sub(_mask_match, value)
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(item) for item in value]
     return value
 
 
@@ -40,6 +55,11 @@ def scrub_event(
 
 
 def configure_logging(*, log_format: str = "console", level: str = "INFO") -> None:
+    """Send numrep's, uvicorn's and DBOS's records through one stderr handler.
+
+    ``log_format`` is ``console`` or ``json``. Calling it again replaces the
+    handler, so the last call wins.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -48,6 +68,7 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
         structlog.processors.format_exc_info,
         scrub_event,
     ]
+
     renderer: Any
     if log_format == "json":
         renderer = structlog.processors.JSONRenderer()
@@ -59,6 +80,7 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[
@@ -66,11 +88,20 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
             renderer,
         ],
     )
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "dbos"):
+
+    for name in _UVICORN_LOGGERS:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+    # At launch DBOS 3.4.0 adds its own console handler to "dbos" and turns
+    # propagation off, unless the logger already has a handler. Giving it ours
+    # keeps one formatter and no duplicate lines.
+    dbos_logger = logging.getLogger("dbos")
+    dbos_logger.handlers[:] = [handler]
+    dbos_logger.propagate = False

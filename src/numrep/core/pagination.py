@@ -18,6 +18,9 @@ from fastapi import Query
 from sqlalchemy.orm import Session
 
 MAX_PAGE_SIZE = 250
+# Pages past the data come back empty without a query, so this bound only keeps
+# the echoed meta.page_number inside a signed 32-bit integer for every client.
+MAX_PAGE_NUMBER = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -54,7 +57,7 @@ def page_params(default_size: int) -> Callable[..., PageParams]:
     """Build a dependency that reads ``page[number]`` and ``page[size]``."""
 
     def dependency(
-        number: int = Query(1, alias="page[number]", ge=1, le=10_000_000),
+        number: int = Query(1, alias="page[number]", ge=1, le=MAX_PAGE_NUMBER),
         size: int = Query(default_size, alias="page[size]", ge=1),
     ) -> PageParams:
         return PageParams(number=number, size=min(size, MAX_PAGE_SIZE))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +12,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    field_validator,
 )
 
 from numrep.phone.e164 import E164_PATTERN
@@ -161,6 +162,31 @@ class EnterpriseUpdate(Strict):
         str | None, Field(pattern=r"^\d{4}$", max_length=10)
     ] = None
     professional_license_number: Annotated[str | None, Field(max_length=100)] = None
+
+    @field_validator(
+        "legal_name",
+        "doing_business_as",
+        "organization_legal_type",
+        "jurisdiction_of_incorporation",
+        "website",
+        "fein",
+        "industry",
+        "number_of_employees",
+        "organization_contact",
+        "billing_contact",
+        "organization_physical_address",
+        "billing_address",
+        mode="before",
+    )
+    @classmethod
+    def _reject_null(cls, value: Any) -> Any:
+        # These fields are required on create; only the optional ones can be
+        # cleared with null.
+        if value is None:
+            raise ValueError(
+                "null is not allowed for this field; omit it to keep the current value."
+            )
+        return value
 
 
 # Server-assigned or immutable fields that a PUT body may not carry (400).

@@ -52,8 +52,13 @@ def create(
 ) -> Enterprise:
     digits = fein_digits(body.fein)
     _reject_duplicate(session, account_id, digits, exclude=None)
+    now = utcnow()
     enterprise = Enterprise(
-        account_id=account_id, fein_digits=digits, **body.model_dump(mode="json")
+        account_id=account_id,
+        fein_digits=digits,
+        created_at=now,
+        updated_at=now,
+        **body.model_dump(mode="json"),
     )
     try:
         with session.begin_nested():

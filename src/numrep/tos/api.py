@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
 
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, PrincipalDep
@@ -14,8 +15,12 @@ from numrep.core.pagination import PageParams, page_params
 from numrep.tos import service
 from numrep.tos.models import TosAgreement
 from numrep.tos.service import ProductType
+from numrep.tos.terms import terms_text
 
 router = APIRouter(route_class=JsonRoute, tags=["Terms of Service"])
+# The human-readable terms that terms_url links to; public and outside /v2.
+pages_router = APIRouter(route_class=JsonRoute, tags=["Terms of Service"])
+TERMS_PAGE_PATH = "/terms/{product_type}"
 
 
 def render_agreement(agreement: TosAgreement) -> dict[str, Any]:
@@ -36,6 +41,17 @@ def agree_number_reputation(db: DbDep, principal: PrincipalDep) -> dict[str, Any
             session,
             account_id=principal.account_id,
             product_type=ProductType.NUMBER_REPUTATION,
+        )
+        return {"data": render_agreement(agreement)}
+
+
+@router.post("/terms_of_service/branded_calling/agree")
+def agree_branded_calling(db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
+    with db.unit_of_work() as session:
+        agreement = service.agree(
+            session,
+            account_id=principal.account_id,
+            product_type=ProductType.BRANDED_CALLING,
         )
         return {"data": render_agreement(agreement)}
 
@@ -77,7 +93,8 @@ def get_info(
                 "current_version": terms.version,
                 "description": terms.description,
                 "effective_date": terms.effective_date.isoformat(),
-                "terms_url": f"{base}/terms/{terms.product_type}",
+                "terms_url": base
+                + TERMS_PAGE_PATH.format(product_type=terms.product_type),
             }
             for terms in (service.CURRENT_TERMS[p] for p in products)
         ]
@@ -110,3 +127,8 @@ def get_agreement(
             session, account_id=principal.account_id, agreement_id=agreement_id
         )
         return {"data": render_agreement(agreement)}
+
+
+@pages_router.get(TERMS_PAGE_PATH, response_class=PlainTextResponse)
+def get_terms_page(product_type: ProductType) -> PlainTextResponse:
+    return PlainTextResponse(terms_text(product_type))
