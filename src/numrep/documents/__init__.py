@@ -1,0 +1,1 @@
+"""Documents uploaded by accounts, such as the signed Letter of Authorization."""

@@ -1,0 +1,1 @@
+"""The Letter of Authorization: a PDF rendered from an enterprise's record."""
