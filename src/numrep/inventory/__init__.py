@@ -1,0 +1,1 @@
+"""The numbers each account owns; associating a number requires it to be here."""

@@ -1,0 +1,1 @@
+"""Reputation settings and approval gates, registered numbers and their data."""
