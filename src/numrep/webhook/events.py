@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from numrep.webhook import service
+
 
 def emit(
     session: Session,
@@ -20,6 +22,19 @@ def emit(
 ) -> uuid.UUID:
     """Store one event for ``url`` and schedule its delivery after commit.
 
+    The event row and the message for its first attempt are written in the
+    caller's transaction, so both commit or neither does. Check ``url`` with
+    ``numrep.webhook.safety.validate_webhook_url`` when the client submits it;
+    the target is checked again when each attempt connects.
+
     Returns the event id, which is ``data.id`` on every delivery attempt.
     """
-    raise NotImplementedError
+    event = service.create_event(
+        session,
+        account_id=account_id,
+        url=url,
+        event_type=event_type,
+        payload=payload,
+        occurred_at=occurred_at,
+    )
+    return event.id
