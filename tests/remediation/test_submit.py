@@ -14,6 +14,7 @@ from numrep.app import create_app
 from numrep.core.db import create_db_engine
 from numrep.remediation.models import RemediationNumber, RemediationRequest
 from numrep.settings import Settings
+from numrep.tos.models import TosAgreement
 from tests.conftest import AccountKeys, make_settings
 from tests.support.factories import enterprise_body
 from tests.support.onboarding import approved_enterprise, us_numbers
@@ -87,7 +88,7 @@ def test_submit_returns_pending_request(
             "/phone_numbers/0",
         ),
         (
-            {"phone_numbers": ["+1512550000０"], "call_purpose": PURPOSE},
+            {"phone_numbers": ["+1512550000\uff10"], "call_purpose": PURPOSE},
             "/phone_numbers/0",
         ),
         (
@@ -248,3 +249,22 @@ def test_submit_stores_numbers_in_order(
     finally:
         engine.dispose()
     assert stored == numbers
+
+
+def test_submit_without_terms_is_403(
+    api: TestClient, settings: Settings, account: AccountKeys
+) -> None:
+    enterprise_id = approved_enterprise(settings, account.account_id, us_numbers(1))
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(TosAgreement))
+    finally:
+        engine.dispose()
+    response = api.post(
+        _path(enterprise_id),
+        json={"phone_numbers": us_numbers(1), "call_purpose": PURPOSE},
+    )
+    assert response.status_code == 403
+    assert "terms of service" in response.json()["errors"][0]["detail"]
+    assert _stored_requests(settings) == 0

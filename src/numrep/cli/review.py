@@ -7,6 +7,7 @@ import uuid
 import typer
 
 from numrep.cli import context
+from numrep.console import actions
 from numrep.core.clock import isoformat
 from numrep.core.errors import NumrepError
 from numrep.core.pagination import PageParams
@@ -45,19 +46,21 @@ def list_cases(
 @review_app.command("decide")
 def decide(
     case_id: uuid.UUID = typer.Argument(..., help="Review case id."),
-    decision: Decision = typer.Option(..., help="What the network answered."),
+    decision: Decision = typer.Option(
+        ..., help="The network's decision: cleared, upheld or needs_more_information."
+    ),
     note: str | None = typer.Option(None, help="Free text kept with the decision."),
     operator: str = typer.Option("cli", help="Who decided, for the record."),
 ) -> None:
-    """Record the network's answer on one case."""
+    """Record the network's decision on one case."""
     try:
         with context.unit_of_work() as session:
-            cases = service.decide(
+            cases = actions.decide_cases(
                 session,
                 case_ids=[case_id],
                 decision=decision,
                 note=note,
-                decided_by=operator,
+                actor=operator,
             )
     except NumrepError as error:
         typer.echo(f"error: {error.items[0].detail}", err=True)

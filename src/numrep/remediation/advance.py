@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -12,9 +13,11 @@ import structlog
 from sqlalchemy.orm import Session
 
 from numrep.core.clock import utcnow
+from numrep.core.db import in_values
 from numrep.remediation import events, stages
 from numrep.remediation.models import (
     TERMINAL_STATUSES,
+    WORKING_STATES,
     CaseState,
     NumberState,
     RemediationNumber,
@@ -27,6 +30,7 @@ from numrep.remediation.pipeline import (
     Timing,
     count_open_cases,
     idempotency_key,
+    insert_cases,
     lock_request,
     settle_overdue,
 )
@@ -116,46 +120,50 @@ def _complete_tier1(
 ) -> Step:
     now = utcnow()
     uncleared = _uncleared_networks(session, request.id, tier=1)
-    numbers = session.scalars(
-        sa.select(RemediationNumber).where(
+    numbers = session.execute(
+        sa.select(
+            RemediationNumber.id,
+            RemediationNumber.phone_number,
+            RemediationNumber.enterprise_id,
+        ).where(
             RemediationNumber.request_id == request.id,
             RemediationNumber.state == NumberState.IN_REVIEW,
         )
     ).all()
+    outcomes: dict[NumberState, list[int]] = defaultdict(list)
     escalations: list[dict[str, object]] = []
-    for number in numbers:
-        pending = uncleared.get(number.id, [])
+    for number_id, phone_number, enterprise_id in numbers:
+        pending = uncleared.get(number_id, [])
         if not pending:
-            number.state = NumberState.REMEDIATED
-            number.decided_at = now
+            outcomes[NumberState.REMEDIATED].append(number_id)
             continue
-        number.state = NumberState.ESCALATED
+        outcomes[NumberState.ESCALATED].append(number_id)
         for network, label in pending:
             traits = networks.get(network)
             automated = traits is not None and traits.supports_escalation
             automated = automated and traits is not None and not traits.manual
             escalations.append(
                 {
-                    "id": uuid.uuid4(),
                     "request_id": request.id,
-                    "number_id": number.id,
-                    "enterprise_id": number.enterprise_id,
-                    "phone_number": number.phone_number,
+                    "number_id": number_id,
+                    "enterprise_id": enterprise_id,
+                    "phone_number": phone_number,
                     "network": network,
                     "tier": 2,
                     "manual": not automated,
                     "state": CaseState.OPEN,
                     "label": label,
                     "idempotency_key": idempotency_key(
-                        request.id, number.phone_number, network, 2
+                        request.id, phone_number, network, 2
                     ),
                     "deadline_at": now + timing.tier2_deadline,
+                    "attempts": 0,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-    if escalations:
-        session.execute(sa.insert(ReviewCase), escalations)
+    _move_numbers(session, outcomes, from_state=NumberState.IN_REVIEW, now=now)
+    insert_cases(session, escalations)
     request.tier1_completed_at = now
     request.updated_at = now
     session.flush()
@@ -214,14 +222,15 @@ def finalize(
     for number_id, state in rows:
         states_by_number[number_id].append(state)
     escalated = session.scalars(
-        sa.select(RemediationNumber).where(
+        sa.select(RemediationNumber.id).where(
             RemediationNumber.request_id == request.id,
             RemediationNumber.state == NumberState.ESCALATED,
         )
     ).all()
-    for number in escalated:
-        number.state = _tier2_outcome(states_by_number.get(number.id, []))
-        number.decided_at = now
+    outcomes: dict[NumberState, list[int]] = defaultdict(list)
+    for number_id in escalated:
+        outcomes[_tier2_outcome(states_by_number.get(number_id, []))].append(number_id)
+    _move_numbers(session, outcomes, from_state=NumberState.ESCALATED, now=now)
 
     request.status = RequestStatus.COMPLETED
     if tier2_ran:
@@ -233,6 +242,32 @@ def finalize(
     session.flush()
     events.emit_request_event(session, request, "completed")
     log.info("remediation.completed", request_id=str(request.id))
+
+
+def _move_numbers(
+    session: Session,
+    outcomes: Mapping[NumberState, Sequence[int]],
+    *,
+    from_state: NumberState,
+    now: datetime,
+) -> None:
+    """Set each number's new state, only where it is still in ``from_state``.
+
+    Numbers that stay in a working state (escalated) get no ``decided_at``.
+    """
+    for state, number_ids in outcomes.items():
+        values: dict[str, object] = {"state": state}
+        if state not in WORKING_STATES:
+            values["decided_at"] = now
+        session.execute(
+            sa.update(RemediationNumber)
+            .where(
+                in_values(session, RemediationNumber.id, number_ids),
+                RemediationNumber.state == from_state,
+            )
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def release_numbers(session: Session, request_id: uuid.UUID) -> None:
@@ -265,3 +300,30 @@ def _mark_remediated(
         )
         .values(last_remediated_at=now)
     )
+
+
+def fail(session: Session, request_id: uuid.UUID, *, reason: str) -> bool:
+    """Mark a request that cannot be processed at all as ``failed``.
+
+    Numbers already decided keep their outcome; the others stay where they were,
+    and every number is released for a later request. ``failed`` starts no
+    cooldown.
+    """
+    request = lock_request(session, request_id)
+    if request is None or request.status in TERMINAL_STATUSES:
+        return False
+    now = utcnow()
+    request.status = RequestStatus.FAILED
+    request.status_reason = reason[:2000]
+    request.finished_at = now
+    request.updated_at = now
+    session.execute(
+        sa.update(ReviewCase)
+        .where(ReviewCase.request_id == request_id, ReviewCase.state == CaseState.OPEN)
+        .values(state=CaseState.CANCELLED, decided_at=now, updated_at=now)
+    )
+    release_numbers(session, request_id)
+    session.flush()
+    events.emit_request_event(session, request, "failed")
+    log.error("remediation.failed", request_id=str(request_id), reason=reason)
+    return True

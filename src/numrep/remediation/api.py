@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from numrep.core.deps import DbDep, PrincipalDep, ServicesDep
-from numrep.core.http import JsonRoute
+from numrep.core.http import EXTENSION_TAG, JsonRoute
 from numrep.core.pagination import PageParams, page_params
 from numrep.enterprise.service import get_owned
 from numrep.remediation import queries, submit
@@ -22,7 +22,7 @@ from numrep.remediation.schemas import (
 )
 
 router = APIRouter(route_class=JsonRoute, tags=["Number Reputation: Remediation"])
-extensions = APIRouter(route_class=JsonRoute, tags=["numrep extensions"])
+extensions = APIRouter(route_class=JsonRoute, tags=[EXTENSION_TAG])
 
 BASE = "/enterprises/{enterprise_id}/reputation/remediation"
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from numrep.core.db import Base, TimestampMixin, new_id
 
@@ -32,7 +32,7 @@ TERMINAL_STATUSES = (
 
 
 class NumberState(StrEnum):
-    """Where one number of a request stands.
+    """The state of one number of a request.
 
     ``queued``, ``in_review`` and ``escalated`` are working states; the others are
     outcomes. The five result buckets are the outcomes other than ``cancelled``.
@@ -66,7 +66,7 @@ REVIEWED_OUTCOMES = (
 
 
 class CaseState(StrEnum):
-    """Where the review of one number at one network, in one tier, stands."""
+    """The state of the review of one number at one network in one tier."""
 
     OPEN = "open"
     CLEARED = "cleared"
@@ -95,6 +95,19 @@ class RemediationRequest(TimestampMixin, Base):
             "id",
         ),
         sa.Index("ix_remediation_requests_status", "status"),
+        sa.CheckConstraint(
+            "phone_numbers_count = phone_numbers_submitted + phone_numbers_ineligible",
+            name="counters_add_up",
+        ),
+        sa.CheckConstraint(
+            "tier2_completed_at IS NULL OR (tier1_completed_at IS NOT NULL "
+            "AND tier1_completed_at <= tier2_completed_at)",
+            name="tiers_in_order",
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'in_progress', 'completed', 'failed', 'cancelled')",
+            name="status_known",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -115,6 +128,20 @@ class RemediationRequest(TimestampMixin, Base):
     tier2_completed_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
+
+    @validates("status")
+    def _keep_terminal(self, _key: str, value: str) -> str:
+        # A terminal status is final; clients and webhooks rely on it.
+        current = self.status
+        if current in TERMINAL_STATUSES and value != current:
+            raise TerminalStatusError(
+                f"remediation request {self.id} is {current}; it cannot become {value}"
+            )
+        return value
+
+
+class TerminalStatusError(RuntimeError):
+    """Raised when code tries to move a request out of a terminal status."""
 
 
 class RemediationNumber(Base):
@@ -153,6 +180,17 @@ class ReviewCase(TimestampMixin, Base):
         sa.UniqueConstraint("number_id", "network", "tier"),
         sa.Index("ix_review_cases_request_tier_state", "request_id", "tier", "state"),
         sa.Index("ix_review_cases_queue", "manual", "state", "deadline_at"),
+        # The console filters the operator queue by network or enterprise.
+        sa.Index(
+            "ix_review_cases_queue_network", "manual", "state", "network", "deadline_at"
+        ),
+        sa.Index(
+            "ix_review_cases_queue_enterprise",
+            "manual",
+            "state",
+            "enterprise_id",
+            "deadline_at",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

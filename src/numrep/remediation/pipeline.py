@@ -12,13 +12,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session
 
 from numrep.core.clock import utcnow
+from numrep.core.db import in_values, new_ids, uuid_param
 from numrep.network.base import LookupResult, ReviewOutcome, ReviewStatus
 from numrep.remediation.models import (
     TERMINAL_STATUSES,
@@ -107,9 +109,13 @@ def apply_screening(
     request = lock_request(session, request_id)
     if request is None or request.status in TERMINAL_STATUSES:
         return
-    numbers = session.scalars(
-        sa.select(RemediationNumber).where(
-            RemediationNumber.id.in_(number_ids),
+    numbers = session.execute(
+        sa.select(
+            RemediationNumber.id,
+            RemediationNumber.phone_number,
+            RemediationNumber.enterprise_id,
+        ).where(
+            in_values(session, RemediationNumber.id, number_ids),
             RemediationNumber.state == NumberState.QUEUED,
         )
     ).all()
@@ -120,68 +126,95 @@ def apply_screening(
                 flagged_at[result.phone_number].append(result)
 
     now = utcnow()
+    by_hits: dict[int, list[int]] = defaultdict(list)
     cases: list[dict[str, object]] = []
-    for number in numbers:
-        number.screened_at = now
-        hits = flagged_at.get(number.phone_number, [])
-        number.flagged_networks = len(hits)
-        if not hits:
-            number.state = NumberState.NOT_FLAGGED
-            number.decided_at = now
-            continue
-        number.state = NumberState.IN_REVIEW
+    for number_id, phone_number, enterprise_id in numbers:
+        hits = flagged_at.get(phone_number, [])
+        by_hits[len(hits)].append(number_id)
         for hit in hits:
             manual = networks[hit.network].manual
             cases.append(
                 {
-                    "id": uuid.uuid4(),
                     "request_id": request_id,
-                    "number_id": number.id,
-                    "enterprise_id": number.enterprise_id,
-                    "phone_number": number.phone_number,
+                    "number_id": number_id,
+                    "enterprise_id": enterprise_id,
+                    "phone_number": phone_number,
                     "network": hit.network,
                     "tier": 1,
                     "manual": False,
                     "state": CaseState.UNANSWERED if manual else CaseState.OPEN,
                     "label": hit.label,
                     "idempotency_key": idempotency_key(
-                        request_id, number.phone_number, hit.network, 1
+                        request_id, phone_number, hit.network, 1
                     ),
                     "deadline_at": now + timing.tier1_deadline,
                     "decided_at": now if manual else None,
                     "note": "network has no automated review" if manual else None,
+                    "attempts": 0,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-    if cases:
-        session.execute(sa.insert(ReviewCase), cases)
+    for hit_count, ids in by_hits.items():
+        _mark_screened(session, ids, flagged_networks=hit_count, now=now)
+    insert_cases(session, cases)
     request.updated_at = now
-    _record_reputation(session, request, lookups)
+    # Only the numbers screened now, so a step run again stores no second snapshot.
+    screened = {phone_number for _, phone_number, _ in numbers}
+    _record_reputation(session, request, screened, lookups)
     session.flush()
+
+
+_CASES = cast(sa.Table, ReviewCase.__table__)
+
+
+def insert_cases(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert review cases in one statement, giving each row a new ``id``."""
+    if not rows:
+        return
+    for row, case_id in zip(rows, new_ids(len(rows)), strict=True):
+        row["id"] = case_id
+    session.execute(sa.insert(_CASES), rows)
+
+
+def _mark_screened(
+    session: Session, number_ids: Sequence[int], *, flagged_networks: int, now: datetime
+) -> None:
+    """Move still-queued numbers to ``in_review``, or ``not_flagged`` with no hit."""
+    values: dict[str, object] = {
+        "screened_at": now,
+        "flagged_networks": flagged_networks,
+        "state": NumberState.IN_REVIEW,
+    }
+    if flagged_networks == 0:
+        values.update(state=NumberState.NOT_FLAGGED, decided_at=now)
+    session.execute(
+        sa.update(RemediationNumber)
+        .where(
+            in_values(session, RemediationNumber.id, number_ids),
+            RemediationNumber.state == NumberState.QUEUED,
+        )
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _record_reputation(
     session: Session,
     request: RemediationRequest,
+    phone_numbers: set[str],
     lookups: Mapping[str, Sequence[LookupResult]],
 ) -> None:
-    """Refresh the numbers' reputation data with what screening learned."""
-    from numrep.reputation.models import ReputationNumber
-    from numrep.reputation.service import record_lookups
+    """Refresh the reputation data of ``phone_numbers`` with what screening learned."""
+    from numrep.reputation.service import active_number_rows, record_lookups
 
-    phone_numbers = {
-        result.phone_number for rows in lookups.values() for result in rows
-    }
     if not phone_numbers:
         return
-    registered = session.scalars(
-        sa.select(ReputationNumber).where(
-            ReputationNumber.enterprise_id == request.enterprise_id,
-            ReputationNumber.removed_at.is_(None),
-            ReputationNumber.phone_number.in_(phone_numbers),
-        )
-    ).all()
+    registered = active_number_rows(
+        session,
+        enterprise_id=request.enterprise_id,
+        phone_numbers=sorted(phone_numbers),
+    )
     if registered:
         record_lookups(session, numbers=registered, results=lookups)
 
@@ -234,27 +267,47 @@ def record_statuses(
     by_key = {status.idempotency_key: status for status in statuses}
     by_review = {status.review_id: status for status in statuses}
     now = utcnow()
-    settled = 0
-    cases = session.scalars(
-        sa.select(ReviewCase).where(
-            ReviewCase.id.in_(case_ids), ReviewCase.state == CaseState.OPEN
+    cases = session.execute(
+        sa.select(
+            ReviewCase.id,
+            ReviewCase.idempotency_key,
+            ReviewCase.review_id,
+            ReviewCase.submitted_at,
+        ).where(
+            uuids_in(session, ReviewCase.id, case_ids),
+            ReviewCase.state == CaseState.OPEN,
         )
     ).all()
-    for case in cases:
-        status = by_key.get(case.idempotency_key) or by_review.get(case.review_id or "")
+    pending: list[dict[str, object]] = []
+    settled: list[dict[str, object]] = []
+    for case_id, key, review_id, submitted_at in cases:
+        status = by_key.get(key) or by_review.get(review_id or "")
         if status is None:
             continue
-        case.review_id = status.review_id
-        case.submitted_at = case.submitted_at or now
-        case.updated_at = now
+        row: dict[str, object] = {
+            "b_id": case_id,
+            "review_id": status.review_id,
+            "submitted_at": submitted_at or now,
+            "updated_at": now,
+        }
         new_state = _OUTCOME_TO_CASE.get(status.outcome)
-        if new_state is not None:
-            case.state = new_state
-            case.decided_at = status.decided_at or now
-            case.note = status.detail
-            settled += 1
-    session.flush()
-    return settled
+        if new_state is None:
+            pending.append(row)
+            continue
+        row.update(
+            state=new_state, decided_at=status.decided_at or now, note=status.detail
+        )
+        settled.append(row)
+    for rows in (pending, settled):
+        if rows:
+            session.execute(_UPDATE_OPEN_CASE, rows)
+    return len(settled)
+
+
+# Executemany by primary key; the SET clause comes from the parameter keys.
+_UPDATE_OPEN_CASE = sa.update(_CASES).where(
+    _CASES.c.id == sa.bindparam("b_id"), _CASES.c.state == CaseState.OPEN
+)
 
 
 def record_failures(
@@ -266,20 +319,35 @@ def record_failures(
     in ``requires_review`` instead of holding the request open forever.
     """
     now = utcnow()
-    cases = session.scalars(
-        sa.select(ReviewCase).where(
-            ReviewCase.id.in_(case_ids), ReviewCase.state == CaseState.OPEN
+    open_cases = (
+        uuids_in(session, ReviewCase.id, case_ids),
+        ReviewCase.state == CaseState.OPEN,
+    )
+    session.execute(
+        sa.update(ReviewCase)
+        .where(*open_cases)
+        .values(
+            attempts=ReviewCase.attempts + 1, last_error=error[:2000], updated_at=now
         )
-    ).all()
-    for case in cases:
-        case.attempts += 1
-        case.last_error = error[:2000]
-        case.updated_at = now
-        if case.attempts >= budget:
-            case.state = CaseState.UNANSWERED
-            case.decided_at = now
-            case.note = "network kept failing; settled after its retry budget"
-    session.flush()
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(ReviewCase)
+        .where(*open_cases, ReviewCase.attempts >= budget)
+        .values(
+            state=CaseState.UNANSWERED,
+            decided_at=now,
+            note="network kept failing; settled after its retry budget",
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def uuids_in(
+    session: Session, column: sa.ColumnElement[Any] | Any, ids: Sequence[uuid.UUID]
+) -> sa.ColumnElement[bool]:
+    """``in_values`` for UUID keys, sent as the driver stores them."""
+    return in_values(session, column, [uuid_param(session, value) for value in ids])
 
 
 def settle_overdue(session: Session, request_id: uuid.UUID, *, tier: int) -> int:

@@ -1,10 +1,10 @@
 """Accepting a remediation request: validation in contract order, then one insert.
 
 The order of checks is fixed so clients see the same error for the same body:
-body schema (422), approval gates (400), numbers not registered under the
-enterprise (422), numbers in an in-flight request (409). Numbers in a cooldown are
-accepted as ``ineligible``. Everything commits in one transaction together with
-the message that starts screening.
+body schema (422), approval gates (400, or 403 for the terms of service), numbers
+not registered under the enterprise (422), numbers in an in-flight request (409).
+Numbers in a cooldown are accepted as ``ineligible``. Everything commits in one
+transaction together with the message that starts screening.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from numrep.core.clock import utcnow
+from numrep.core.db import UTCDateTime, in_values, uuid_param
 from numrep.core.errors import (
     ConflictError,
     ErrorItem,
@@ -63,9 +64,10 @@ def submit(
     _reject_duplicates(body.phone_numbers)
     require_gates(session, account_id=account_id, enterprise=enterprise)
     _reject_unregistered(session, enterprise.id, body.phone_numbers)
-    _reject_in_flight(session, body.phone_numbers)
+    in_flight, cooling = _history(session, body.phone_numbers, options.cooldown)
+    if in_flight:
+        raise _in_flight_error(body.phone_numbers, in_flight)
 
-    cooling = cooldown_until(session, body.phone_numbers, cooldown=options.cooldown)
     now = utcnow()
     eligible = [number for number in body.phone_numbers if number not in cooling]
     request = RemediationRequest(
@@ -107,15 +109,17 @@ def _insert_numbers(
     cooling: dict[str, datetime],
     now: datetime,
 ) -> None:
+    request_id = uuid_param(session, request.id)
+    enterprise_id = uuid_param(session, request.enterprise_id)
     rows = [
         {
-            "request_id": request.id,
-            "enterprise_id": request.enterprise_id,
+            "request_id": request_id,
+            "enterprise_id": enterprise_id,
             "phone_number": number,
             "position": position,
-            "state": NumberState.INELIGIBLE
-            if number in cooling
-            else NumberState.QUEUED,
+            "state": (
+                NumberState.INELIGIBLE if number in cooling else NumberState.QUEUED
+            ),
             "inflight_phone": None if number in cooling else number,
             "decided_at": now if number in cooling else None,
         }
@@ -123,7 +127,9 @@ def _insert_numbers(
     ]
     try:
         with session.begin_nested():
-            session.execute(sa.insert(RemediationNumber), rows)
+            # Plain executemany: the ORM's per-row type processing and
+            # multi-row VALUES rendering cost more than the insert itself.
+            session.execute(_INSERT_NUMBERS, rows)
     except IntegrityError as error:
         # Another submit took some of these numbers between our check and insert;
         # the unique in-flight constraint caught it. Report them like the check.
@@ -131,6 +137,14 @@ def _insert_numbers(
         if not conflicts:
             raise
         raise _in_flight_error(phone_numbers, conflicts) from error
+
+
+_INSERT_NUMBERS = sa.text(
+    "INSERT INTO remediation_numbers (request_id, enterprise_id, phone_number, "
+    "position, state, inflight_phone, flagged_networks, decided_at) VALUES "
+    "(:request_id, :enterprise_id, :phone_number, :position, :state, "
+    ":inflight_phone, 0, :decided_at)"
+).bindparams(sa.bindparam("decided_at", type_=UTCDateTime()))
 
 
 def cooldown_until(
@@ -148,7 +162,7 @@ def cooldown_until(
     rows = session.execute(
         sa.select(RemediationNumber.phone_number, last)
         .where(
-            RemediationNumber.phone_number.in_(phone_numbers),
+            in_values(session, RemediationNumber.phone_number, phone_numbers),
             RemediationNumber.state.in_(REVIEWED_OUTCOMES),
             RemediationNumber.decided_at > since,
         )
@@ -157,6 +171,37 @@ def cooldown_until(
     return {
         number: decided + cooldown for number, decided in rows if decided is not None
     }
+
+
+def _history(
+    session: Session, phone_numbers: Sequence[str], cooldown: timedelta
+) -> tuple[set[str], dict[str, datetime]]:
+    """Return the numbers in flight and those cooling down, in one query."""
+    since = utcnow() - cooldown
+    cooling_row = sa.and_(
+        RemediationNumber.state.in_(REVIEWED_OUTCOMES),
+        RemediationNumber.decided_at > since,
+    )
+    rows = session.execute(
+        sa.select(
+            RemediationNumber.phone_number,
+            RemediationNumber.inflight_phone,
+            RemediationNumber.decided_at,
+            cooling_row,
+        ).where(
+            in_values(session, RemediationNumber.phone_number, phone_numbers),
+            sa.or_(RemediationNumber.inflight_phone.is_not(None), cooling_row),
+        )
+    )
+    in_flight: set[str] = set()
+    cooling: dict[str, datetime] = {}
+    for number, inflight_phone, decided_at, is_cooling in rows:
+        if inflight_phone is not None:
+            in_flight.add(number)
+        if is_cooling and decided_at is not None and cooldown > timedelta(0):
+            until = decided_at + cooldown
+            cooling[number] = max(until, cooling.get(number, until))
+    return in_flight, cooling
 
 
 def _check_webhook_url(url: str | None, *, allow_private: bool) -> None:
@@ -196,7 +241,7 @@ def _reject_unregistered(
             sa.select(ReputationNumber.phone_number).where(
                 ReputationNumber.enterprise_id == enterprise_id,
                 ReputationNumber.removed_at.is_(None),
-                ReputationNumber.phone_number.in_(phone_numbers),
+                in_values(session, ReputationNumber.phone_number, phone_numbers),
             )
         )
     )
@@ -215,19 +260,12 @@ def _reject_unregistered(
 
 
 def _numbers_in_flight(session: Session, phone_numbers: Sequence[str]) -> set[str]:
-    return set(
-        session.scalars(
-            sa.select(RemediationNumber.inflight_phone).where(
-                RemediationNumber.inflight_phone.in_(phone_numbers)
-            )
+    rows = session.scalars(
+        sa.select(RemediationNumber.phone_number).where(
+            in_values(session, RemediationNumber.inflight_phone, phone_numbers)
         )
     )
-
-
-def _reject_in_flight(session: Session, phone_numbers: Sequence[str]) -> None:
-    conflicts = _numbers_in_flight(session, phone_numbers)
-    if conflicts:
-        raise _in_flight_error(phone_numbers, conflicts)
+    return set(rows)
 
 
 def _in_flight_error(

@@ -9,17 +9,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from numrep.console import actions
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, OperatorDep
-from numrep.core.http import JsonRoute
+from numrep.core.http import EXTENSION_TAG, JsonRoute
 from numrep.core.pagination import PageParams, page_params
 from numrep.remediation.models import CaseState, ReviewCase
 from numrep.review import service
 from numrep.review.service import Decision
 
-router = APIRouter(
-    route_class=JsonRoute, prefix="/operator", tags=["numrep extensions"]
-)
+router = APIRouter(route_class=JsonRoute, prefix="/operator", tags=[EXTENSION_TAG])
 
 
 class DecisionBody(BaseModel):
@@ -92,14 +91,14 @@ def get_review_case(case_id: uuid.UUID, db: DbDep, operator: OperatorDep) -> Any
 def decide_review_case(
     case_id: uuid.UUID, body: DecisionBody, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:
-    """Record the network's answer on one case."""
+    """Record the network's decision on one case."""
     with db.unit_of_work() as session:
-        cases = service.decide(
+        cases = actions.decide_cases(
             session,
             case_ids=[case_id],
             decision=body.decision,
             note=body.note,
-            decided_by=f"key:{operator.key_id}",
+            actor=f"key:{operator.key_id}",
         )
         return {"data": render_case(cases[0])}
 
@@ -108,13 +107,13 @@ def decide_review_case(
 def decide_review_cases(
     body: BulkDecisionBody, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:
-    """Record one answer on several cases at once."""
+    """Record one decision on several cases at once."""
     with db.unit_of_work() as session:
-        cases = service.decide(
+        cases = actions.decide_cases(
             session,
             case_ids=body.case_ids,
             decision=body.decision,
             note=body.note,
-            decided_by=f"key:{operator.key_id}",
+            actor=f"key:{operator.key_id}",
         )
         return {"data": [render_case(case) for case in cases]}
