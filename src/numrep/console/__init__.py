@@ -1,0 +1,1 @@
+"""Server-rendered operator console: review queue, approvals and deliveries."""
