@@ -17,7 +17,6 @@ E164_PATTERN = r"^\+[1-9][0-9]{9,14}$"
 E164_RE = re.compile(E164_PATTERN)
 # str.isdigit() accepts full-width and other Unicode digits; the contract does not.
 _ASCII_E164_RE = re.compile(r"\A\+[1-9][0-9]{9,14}\Z", re.ASCII)
-_ANY_E164_IN_TEXT = re.compile(r"\+?1?[2-9][0-9]{2}[0-9]{3}[0-9]{4}")
 
 
 class UsNumberProblem(StrEnum):
@@ -64,8 +63,3 @@ def mask(value: str) -> str:
     if len(value) < 8:
         return "***"
     return f"{value[:5]}***{value[-4:]}"
-
-
-def mask_in_text(text: str) -> str:
-    """Mask every North American number that appears inside free text."""
-    return _ANY_E164_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
