@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 import structlog
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from numrep import __version__
 from numrep.core.db import Database, create_db_engine
 from numrep.core.deps import Services
-from numrep.core.http import JsonRoute, install_error_handlers
+from numrep.core.health import health
+from numrep.core.http import JsonRoute, install_error_handlers, mark_extensions
 from numrep.core.logging import configure_logging
+from numrep.core.middleware import RequestContextMiddleware
 from numrep.core.secrets_store import read_or_create_secret
 from numrep.settings import Settings, get_settings
 
@@ -74,62 +72,67 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.router.route_class = JsonRoute
     install_error_handlers(app)
-    app.middleware("http")(_request_context)
+    app.add_middleware(RequestContextMiddleware)
     _include_routers(app)
-    app.add_api_route("/health", _health, methods=["GET"], tags=["Health"])
+    app.add_api_route("/health", health, methods=["GET"], tags=["Health"])
+    _install_openapi(app)
     return app
 
 
+def _install_openapi(app: FastAPI) -> None:
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                routes=app.routes,
+            )
+            app.openapi_schema = mark_extensions(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _include_routers(app: FastAPI) -> None:
+    from numrep.console.web import install as install_console
+    from numrep.documents.api import router as documents_router
+    from numrep.documents.loa.api import router as loa_router
     from numrep.enterprise.api import router as enterprise_router
+    from numrep.remediation.api import extensions as remediation_extensions
+    from numrep.remediation.api import router as remediation_router
+    from numrep.review.api import router as review_router
+    from numrep.tos.api import pages_router as tos_pages_router
     from numrep.tos.api import router as tos_router
+    from numrep.webhook.api import router as webhook_router
 
-    for router in (tos_router, enterprise_router):
+    for router in (
+        tos_router,
+        enterprise_router,
+        documents_router,
+        loa_router,
+        webhook_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
+    for router in (remediation_router, remediation_extensions, review_router):
+        app.include_router(router, prefix=API_PREFIX)
+    _include_reputation_routers(app)
+    app.include_router(tos_pages_router)
+    install_console(app)
 
 
-async def _request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    finally:
-        structlog.contextvars.unbind_contextvars("request_id")
-    response.headers["x-request-id"] = request_id
-    log.debug(
-        "http.request",
-        method=request.method,
-        path=request.url.path,
-        status=response.status_code,
-        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        request_id=request_id,
-    )
-    return response
+def _include_reputation_routers(app: FastAPI) -> None:
+    from numrep.inventory.api import router as inventory_router
+    from numrep.reputation.api import router as reputation_router
+    from numrep.reputation.numbers_api import router as numbers_router
+    from numrep.reputation.operator_api import router as loa_operator_router
 
-
-def _health(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
-    database = "ok"
-    try:
-        with services.db.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as error:
-        log.warning("health.database_failed", error=str(error))
-        database = "unavailable"
-    worker: dict[str, Any] = {"enabled": services.settings.run_worker}
-    if services.worker is not None:
-        worker["running"] = services.worker.running
-        worker["executor_id"] = services.worker.executor_id
-    healthy = database == "ok" and (
-        not services.settings.run_worker or worker.get("running", False)
-    )
-    body = {
-        "status": "ok" if healthy else "degraded",
-        "version": __version__,
-        "database": database,
-        "worker": worker,
-    }
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    for router in (
+        reputation_router,
+        numbers_router,
+        inventory_router,
+        loa_operator_router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)

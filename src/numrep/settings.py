@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from numrep.network.config import NetworkConfigList, default_networks
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -51,13 +53,52 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    dbos_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Connections in DBOS's own pool on PostgreSQL (queues and "
+        "workflow state), on top of db_pool_size plus db_max_overflow.",
+    )
+    worker_heartbeat_interval_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between two heartbeats of a worker process.",
+    )
+    worker_heartbeat_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds without a heartbeat after which other workers treat "
+        "an executor as dead and recover its pending workflows.",
+    )
 
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 
     # Remediation
     remediation_cooldown_days: float = Field(default=30.0, ge=0)
-    tier2_deadline_hours: float = Field(default=72.0, gt=0)
+    tier1_deadline_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Hours a network has to decide a tier-1 review before the "
+        "number is escalated to tier 2.",
+    )
+    tier2_deadline_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="Hours a tier-2 case may stay undecided before it settles "
+        "as requires_review.",
+    )
+    remediation_poll_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between two rounds of asking networks for outcomes.",
+    )
+    remediation_collect_failure_budget: int = Field(
+        default=10,
+        ge=1,
+        description="Failed collect rounds after which a case settles as "
+        "unanswered (its number ends in requires_review).",
+    )
     sandbox_time_scale: float = Field(
         default=1.0,
         gt=0,
@@ -65,10 +106,67 @@ class Settings(BaseSettings):
         "into seconds for demos and tests.",
     )
 
+    # Call-analytics networks
+    networks: NetworkConfigList = Field(
+        default_factory=default_networks,
+        description="JSON list of networks: name, kind (sandbox, http, manual) and "
+        "the options of that kind; default: sandbox hiya, first_orion and tns.",
+    )
+    network_retry_attempts: int = Field(
+        default=6,
+        ge=1,
+        description="Calls per batch to a network before a retryable error is final.",
+    )
+    network_retry_base_seconds: float = Field(
+        default=0.25, ge=0, description="First backoff delay; it doubles per retry."
+    )
+    network_retry_max_delay_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Longest wait between two calls, Retry-After included.",
+    )
+
     # Webhooks
     webhook_allow_private_targets: bool = Field(
         default=False,
         description="Allow http:// and non-public webhook targets (development only).",
+    )
+    webhook_retry_scale: float = Field(
+        default=1.0,
+        gt=0,
+        description="Multiplier for the delays between webhook delivery attempts; "
+        "0.001 turns the 28-hour schedule into about 100 seconds for tests.",
+    )
+    webhook_signing_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Base64 of the 32-byte Ed25519 private key that signs webhooks; "
+        "empty means the file webhook_ed25519.key in data_dir, created on first use.",
+    )
+
+    # Documents
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Maximum size of an uploaded document in bytes, after base64 "
+        "decoding.",
+    )
+
+    # Reputation
+    reputation_vetting_delay_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds sandbox vetting takes before it decides an enable, "
+        "multiplied by sandbox_time_scale.",
+    )
+    reputation_refresh_rate_limit: str = Field(
+        default="20/minute",
+        description="Refresh requests allowed per enterprise and API process, in "
+        "the 'limits' package notation, e.g. '20/minute' or '5/second'.",
+    )
+    reputation_monitoring_cron: str = Field(
+        default="0 * * * * *",
+        description="When the monitoring sweep looks for numbers due for a "
+        "check (cron with seconds; default: every minute).",
     )
 
     @property

@@ -7,29 +7,10 @@ from typing import Any
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from numrep.core.migrate import include_object
 from numrep.models import metadata
 
 config = context.config
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    # DBOS creates its tables itself (schema "dbos", or the same SQLite file).
-    if type_ != "table" or name is None:
-        return True
-    is_dbos = getattr(obj, "schema", None) == "dbos" or name in DBOS_SQLITE_TABLES
-    return not is_dbos
-
-
-DBOS_SQLITE_TABLES = frozenset(
-    {
-        "workflow_status", "operation_outputs", "notifications", "workflow_events",
-        "workflow_events_history", "streams", "event_dispatch_kv", "queues",
-        "workflow_schedules", "application_versions", "dbos_migrations",
-        "workflow_inputs", "workflow_queue", "scheduler_state",
-    }
-)  # fmt: skip
 
 
 def run_migrations() -> None:

@@ -52,6 +52,28 @@ def enqueue(
     _client_for(session).enqueue_in_transaction(session, options, *args)
 
 
+def workflow_statuses(session: Session, workflow_ids: Sequence[str]) -> dict[str, str]:
+    """Return the DBOS status (ENQUEUED, DELAYED, ERROR, ...) of each known id.
+
+    Ids without a workflow are missing from the result. The lookup runs on the
+    DBOS client's own connection, outside the caller's transaction.
+    """
+    if not workflow_ids:
+        return {}
+    found = _client_for(session).list_workflows(
+        workflow_ids=list(workflow_ids), load_input=False, load_output=False
+    )
+    return {status.workflow_id: str(status.status) for status in found}
+
+
+def resume_workflows(
+    session: Session, workflow_ids: Sequence[str], *, queue: str
+) -> None:
+    """Put stopped workflows (ERROR, CANCELLED) back on ``queue`` to run again."""
+    if workflow_ids:
+        _client_for(session).resume_workflows(list(workflow_ids), queue_name=queue)
+
+
 def close_clients() -> None:
     with _lock:
         for client in _clients.values():

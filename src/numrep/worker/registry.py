@@ -7,7 +7,10 @@ import importlib
 from numrep.settings import Settings
 
 # Modules whose import declares DBOS workflows; DBOS needs them before launch.
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = (
+    "numrep.webhook.tasks",
+    "numrep.remediation.tasks",
+)
 
 
 def import_task_modules() -> None:
@@ -17,4 +20,8 @@ def import_task_modules() -> None:
 
 def register_schedules(settings: Settings) -> None:
     """Create the periodic workflows (monitoring, sweeps) once DBOS is launched."""
-    del settings
+    from numrep.reputation import tasks as reputation_tasks
+    from numrep.webhook import tasks as webhook_tasks
+
+    reputation_tasks.register_schedule(settings.reputation_monitoring_cron)
+    webhook_tasks.on_worker_start(settings)

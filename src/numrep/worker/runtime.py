@@ -19,6 +19,7 @@ from dbos.cli.migration import run_dbos_database_migrations
 from numrep.core.db import Database
 from numrep.settings import Settings
 from numrep.worker import context, jobs
+from numrep.worker.heartbeat import HeartbeatThread
 
 log = structlog.get_logger(__name__)
 
@@ -58,23 +59,29 @@ class WorkerRuntime:
         self.database_url = settings.resolved_database_url
         self.executor_id = executor_id(settings)
         self.running = False
+        self.heartbeat: HeartbeatThread | None = None
         context.install(database, settings)
 
     def launch(self, queues: Sequence[str] | None = None) -> None:
         """Start DBOS in this process and serve ``queues`` (default: all)."""
         from numrep.worker import registry
 
+        served = list(queues or self.settings.worker_queues)
+        # Built before launch so an invalid timeout fails before DBOS starts.
+        heartbeat = self._heartbeat(served)
         registry.import_task_modules()
         config: DBOSConfig = {
             "name": APP_NAME,
             "system_database_url": self.database_url,
             "application_version": self.settings.application_version,
             "executor_id": self.executor_id,
+            "log_level": self.settings.log_level.upper(),
             "notification_listener_polling_interval_sec": 0.2,
             "scheduler_polling_interval_sec": 5.0,
         }
+        if not self.settings.is_sqlite:
+            config["sys_db_pool_size"] = self.settings.dbos_pool_size
         DBOS(config=config)
-        served = list(queues or self.settings.worker_queues)
         DBOS.listen_queues(served)
         DBOS.launch()
         for spec in QUEUES:
@@ -85,9 +92,23 @@ class WorkerRuntime:
             )
         registry.register_schedules(self.settings)
         self.running = True
+        self.heartbeat = heartbeat
+        heartbeat.start()
         log.info("worker.started", executor_id=self.executor_id, queues=served)
 
+    def _heartbeat(self, served: Sequence[str]) -> HeartbeatThread:
+        return HeartbeatThread(
+            self.database,
+            executor_id=self.executor_id,
+            queues=served,
+            interval=self.settings.worker_heartbeat_interval_seconds,
+            timeout=self.settings.worker_heartbeat_timeout_seconds,
+        )
+
     def shutdown(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat = None
         if self.running:
             DBOS.destroy(destroy_registry=False)
             self.running = False

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 16:53:11.734359
+Create Date: 2026-12-04 18:06:51.324083
 """
 
 from __future__ import annotations
@@ -35,6 +35,87 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
     )
     op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("subject_type", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("request_id", sa.Uuid(), nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_log_created", ["created_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_audit_log_request_id"), ["request_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_audit_log_subject",
+            ["subject_type", "subject_id", "created_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "sandbox_reviews",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=255), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("tier", sa.SmallInteger(), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("detail", sa.String(length=255), nullable=True),
+        sa.Column(
+            "opened_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "decide_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "relabel_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sandbox_reviews")),
+        sa.UniqueConstraint(
+            "network", "idempotency_key", name=op.f("uq_sandbox_reviews_network")
+        ),
+    )
+    with op.batch_alter_table("sandbox_reviews", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sandbox_reviews_network_number",
+            ["network", "phone_number"],
+            unique=False,
+        )
+
+    op.create_table(
+        "worker_heartbeats",
+        sa.Column("executor_id", sa.String(length=128), nullable=False),
+        sa.Column("queues", sa.String(length=255), nullable=False),
+        sa.Column("host", sa.String(length=255), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column(
+            "started_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "last_seen_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("recovered_by", sa.String(length=128), nullable=True),
+        sa.Column(
+            "recovered_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.PrimaryKeyConstraint("executor_id", name=op.f("pk_worker_heartbeats")),
+    )
+    with op.batch_alter_table("worker_heartbeats", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_worker_heartbeats_last_seen_at"),
+            ["last_seen_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "api_keys",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("account_id", sa.Uuid(), nullable=False),
@@ -66,6 +147,38 @@ def upgrade() -> None:
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_api_keys_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
+        "documents",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("filename", sa.String(length=512), nullable=False),
+        sa.Column("content_type", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("customer_reference", sa.String(length=255), nullable=True),
+        sa.Column(
+            "deleted_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_documents_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
+    )
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_documents_account_created", ["account_id", "created_at"], unique=False
         )
 
     op.create_table(
@@ -130,6 +243,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "inventory_numbers",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_inventory_numbers_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inventory_numbers")),
+        sa.UniqueConstraint(
+            "account_id", "phone_number", name=op.f("uq_inventory_numbers_account_id")
+        ),
+    )
+    op.create_table(
         "tos_agreements",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("account_id", sa.Uuid(), nullable=False),
@@ -162,15 +297,556 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "webhook_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("event_type", sa.String(length=128), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column(
+            "occurred_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempt_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "next_attempt_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "delivered_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_webhook_events_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
+    )
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_events_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_webhook_events_status_next", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "document_contents",
+        sa.Column("document_id", sa.Uuid(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["documents.id"],
+            name=op.f("fk_document_contents_document_id_documents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_document_contents")),
+    )
+    op.create_table(
+        "remediation_requests",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("call_purpose", sa.Text(), nullable=False),
+        sa.Column("contact_email", sa.String(length=255), nullable=True),
+        sa.Column("webhook_url", sa.String(length=2048), nullable=True),
+        sa.Column("phone_numbers_count", sa.Integer(), nullable=False),
+        sa.Column("phone_numbers_submitted", sa.Integer(), nullable=False),
+        sa.Column("phone_numbers_ineligible", sa.Integer(), nullable=False),
+        sa.Column(
+            "tier1_completed_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "tier2_completed_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "finished_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("status_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'in_progress', 'completed', 'failed', 'cancelled')",
+            name=op.f("ck_remediation_requests_status_known"),
+        ),
+        sa.CheckConstraint(
+            "phone_numbers_count = phone_numbers_submitted + phone_numbers_ineligible",
+            name=op.f("ck_remediation_requests_counters_add_up"),
+        ),
+        sa.CheckConstraint(
+            "tier2_completed_at IS NULL OR (tier1_completed_at IS NOT NULL AND tier1_completed_at <= tier2_completed_at)",
+            name=op.f("ck_remediation_requests_tiers_in_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_remediation_requests_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_remediation_requests_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_remediation_requests")),
+    )
+    with op.batch_alter_table("remediation_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_remediation_requests_enterprise_created",
+            ["enterprise_id", "created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_remediation_requests_status", ["status"], unique=False
+        )
+
+    op.create_table(
+        "reputation_numbers",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("ownership_status", sa.String(length=24), nullable=False),
+        sa.Column("flag_reason", sa.String(length=32), nullable=True),
+        sa.Column(
+            "confirm_by", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("removal_reason", sa.String(length=32), nullable=True),
+        sa.Column(
+            "removed_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("spam_risk", sa.String(length=8), nullable=True),
+        sa.Column("spam_category", sa.String(length=64), nullable=True),
+        sa.Column("maturity_score", sa.Integer(), nullable=True),
+        sa.Column("connection_score", sa.Integer(), nullable=True),
+        sa.Column("engagement_score", sa.Integer(), nullable=True),
+        sa.Column("sentiment_score", sa.Integer(), nullable=True),
+        sa.Column(
+            "last_refreshed_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "last_remediated_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "flag_event_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "next_check_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_reputation_numbers_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_reputation_numbers_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_numbers")),
+    )
+    with op.batch_alter_table("reputation_numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_reputation_numbers_account_created",
+            ["account_id", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_enterprise_created",
+            ["enterprise_id", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_next_check_at", ["next_check_at"], unique=False
+        )
+        batch_op.create_index(
+            "uq_reputation_numbers_phone_number_active",
+            ["phone_number"],
+            unique=True,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+
+    op.create_table(
+        "reputation_settings",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("rejection_reasons", sa.JSON(), nullable=True),
+        sa.Column("loa_document_id", sa.String(length=255), nullable=False),
+        sa.Column("loa_status", sa.String(length=16), nullable=False),
+        sa.Column("loa_rejection_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "loa_reviewed_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("check_frequency", sa.String(length=16), nullable=False),
+        sa.Column("webhook_url", sa.String(length=2048), nullable=True),
+        sa.Column(
+            "vetted_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "closed_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_reputation_settings_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_reputation_settings_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_settings")),
+    )
+    with op.batch_alter_table("reputation_settings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reputation_settings_account_id"),
+            ["account_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_reputation_settings_enterprise_id"),
+            ["enterprise_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "uq_reputation_settings_enterprise_open",
+            ["enterprise_id"],
+            unique=True,
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        )
+
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column(
+            "started_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("latency_ms", sa.Double(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["webhook_events.id"],
+            name=op.f("fk_webhook_deliveries_event_id_webhook_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint(
+            "event_id", "attempt", name=op.f("uq_webhook_deliveries_event_id")
+        ),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_deliveries_started", ["started_at"], unique=False
+        )
+
+    op.create_table(
+        "remediation_numbers",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("request_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("inflight_phone", sa.String(length=16), nullable=True),
+        sa.Column("flagged_networks", sa.Integer(), nullable=False),
+        sa.Column(
+            "screened_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "decided_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "cancelled_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["remediation_requests.id"],
+            name=op.f("fk_remediation_numbers_request_id_remediation_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_remediation_numbers")),
+        sa.UniqueConstraint(
+            "inflight_phone", name=op.f("uq_remediation_numbers_inflight_phone")
+        ),
+        sa.UniqueConstraint(
+            "request_id", "phone_number", name=op.f("uq_remediation_numbers_request_id")
+        ),
+    )
+    with op.batch_alter_table("remediation_numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_remediation_numbers_phone_decided",
+            ["phone_number", "decided_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_remediation_numbers_request_state",
+            ["request_id", "state"],
+            unique=False,
+        )
+
+    op.create_table(
+        "reputation_network_statuses",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("number_id", sa.Uuid(), nullable=False),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column("flagged", sa.Boolean(), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=True),
+        sa.Column("maturity_score", sa.Integer(), nullable=True),
+        sa.Column("connection_score", sa.Integer(), nullable=True),
+        sa.Column("engagement_score", sa.Integer(), nullable=True),
+        sa.Column("sentiment_score", sa.Integer(), nullable=True),
+        sa.Column(
+            "checked_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["number_id"],
+            ["reputation_numbers.id"],
+            name=op.f("fk_reputation_network_statuses_number_id_reputation_numbers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_network_statuses")),
+        sa.UniqueConstraint(
+            "number_id",
+            "network",
+            name=op.f("uq_reputation_network_statuses_number_id"),
+        ),
+    )
+    op.create_table(
+        "reputation_snapshots",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("number_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("spam_risk", sa.String(length=8), nullable=True),
+        sa.Column("spam_category", sa.String(length=64), nullable=True),
+        sa.Column("maturity_score", sa.Integer(), nullable=True),
+        sa.Column("connection_score", sa.Integer(), nullable=True),
+        sa.Column("engagement_score", sa.Integer(), nullable=True),
+        sa.Column("sentiment_score", sa.Integer(), nullable=True),
+        sa.Column("networks", sa.JSON(), nullable=False),
+        sa.Column(
+            "taken_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_reputation_snapshots_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["number_id"],
+            ["reputation_numbers.id"],
+            name=op.f("fk_reputation_snapshots_number_id_reputation_numbers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_snapshots")),
+    )
+    with op.batch_alter_table("reputation_snapshots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reputation_snapshots_enterprise_id"),
+            ["enterprise_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_reputation_snapshots_number_taken",
+            ["number_id", "taken_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "review_cases",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("request_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "number_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column("tier", sa.Integer(), nullable=False),
+        sa.Column("manual", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.String(length=24), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("review_id", sa.String(length=200), nullable=True),
+        sa.Column(
+            "submitted_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "deadline_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "decided_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["number_id"],
+            ["remediation_numbers.id"],
+            name=op.f("fk_review_cases_number_id_remediation_numbers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["remediation_requests.id"],
+            name=op.f("fk_review_cases_request_id_remediation_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_cases")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_review_cases_idempotency_key")
+        ),
+        sa.UniqueConstraint(
+            "number_id", "network", "tier", name=op.f("uq_review_cases_number_id")
+        ),
+    )
+    with op.batch_alter_table("review_cases", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_review_cases_queue", ["manual", "state", "deadline_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_review_cases_queue_enterprise",
+            ["manual", "state", "enterprise_id", "deadline_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_review_cases_queue_network",
+            ["manual", "state", "network", "deadline_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_review_cases_request_tier_state",
+            ["request_id", "tier", "state"],
+            unique=False,
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("review_cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_review_cases_request_tier_state")
+        batch_op.drop_index("ix_review_cases_queue_network")
+        batch_op.drop_index("ix_review_cases_queue_enterprise")
+        batch_op.drop_index("ix_review_cases_queue")
+
+    op.drop_table("review_cases")
+    with op.batch_alter_table("reputation_snapshots", schema=None) as batch_op:
+        batch_op.drop_index("ix_reputation_snapshots_number_taken")
+        batch_op.drop_index(batch_op.f("ix_reputation_snapshots_enterprise_id"))
+
+    op.drop_table("reputation_snapshots")
+    op.drop_table("reputation_network_statuses")
+    with op.batch_alter_table("remediation_numbers", schema=None) as batch_op:
+        batch_op.drop_index("ix_remediation_numbers_request_state")
+        batch_op.drop_index("ix_remediation_numbers_phone_decided")
+
+    op.drop_table("remediation_numbers")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_started")
+
+    op.drop_table("webhook_deliveries")
+    with op.batch_alter_table("reputation_settings", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_reputation_settings_enterprise_open",
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        )
+        batch_op.drop_index(batch_op.f("ix_reputation_settings_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_reputation_settings_account_id"))
+
+    op.drop_table("reputation_settings")
+    with op.batch_alter_table("reputation_numbers", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_reputation_numbers_phone_number_active",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.drop_index("ix_reputation_numbers_next_check_at")
+        batch_op.drop_index("ix_reputation_numbers_enterprise_created")
+        batch_op.drop_index("ix_reputation_numbers_account_created")
+
+    op.drop_table("reputation_numbers")
+    with op.batch_alter_table("remediation_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_remediation_requests_status")
+        batch_op.drop_index("ix_remediation_requests_enterprise_created")
+
+    op.drop_table("remediation_requests")
+    op.drop_table("document_contents")
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_events_status_next")
+        batch_op.drop_index(batch_op.f("ix_webhook_events_account_id"))
+
+    op.drop_table("webhook_events")
     with op.batch_alter_table("tos_agreements", schema=None) as batch_op:
         batch_op.drop_index("ix_tos_agreements_account_created")
 
     op.drop_table("tos_agreements")
+    op.drop_table("inventory_numbers")
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_enterprises_account_fein_live",
@@ -180,9 +856,27 @@ def downgrade() -> None:
         batch_op.drop_index("ix_enterprises_account_created")
 
     op.drop_table("enterprises")
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_documents_account_created")
+
+    op.drop_table("documents")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_keys_account_id"))
 
     op.drop_table("api_keys")
+    with op.batch_alter_table("worker_heartbeats", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_worker_heartbeats_last_seen_at"))
+
+    op.drop_table("worker_heartbeats")
+    with op.batch_alter_table("sandbox_reviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_sandbox_reviews_network_number")
+
+    op.drop_table("sandbox_reviews")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_subject")
+        batch_op.drop_index(batch_op.f("ix_audit_log_request_id"))
+        batch_op.drop_index("ix_audit_log_created")
+
+    op.drop_table("audit_log")
     op.drop_table("accounts")
     # ### end Alembic commands ###
