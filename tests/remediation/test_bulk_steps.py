@@ -197,7 +197,7 @@ def test_tiers_complete_once(
 ) -> None:
     request_id, numbers, _ = _screened_request(api, settings, account, db)
     cases = _cases(db, request_id, 1)
-    # hiya clears everything; tns upholds, so its numbers escalate.
+    # hiya clears every case and tns upholds its cases, so those numbers escalate.
     statuses = [
         ReviewStatus(
             review_id=f"review-{case.idempotency_key}",

@@ -158,7 +158,7 @@ def test_record_lookups_keeps_other_networks(
     enterprise_id = approved_enterprise(settings, account.account_id, numbers)
     everywhere = {network: {0} for network in NETWORKS}
     _record(db, enterprise_id, _lookups(numbers, everywhere))
-    # Only hiya answers now, clean; the other two keep their flagged results.
+    # Only hiya returns a result now, and a clean one. The others stay flagged.
     hiya_only = {"hiya": _lookups(numbers, {**everywhere, "hiya": set()})["hiya"]}
     _record(db, enterprise_id, hiya_only)
     with db.unit_of_work(write=False) as session:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
 import sqlalchemy as sa
 import structlog
@@ -139,9 +140,6 @@ def _complete_tier1(
             continue
         outcomes[NumberState.ESCALATED].append(number_id)
         for network, label in pending:
-            traits = networks.get(network)
-            automated = traits is not None and traits.supports_escalation
-            automated = automated and traits is not None and not traits.manual
             escalations.append(
                 {
                     "request_id": request.id,
@@ -149,21 +147,14 @@ def _complete_tier1(
                     "enterprise_id": enterprise_id,
                     "phone_number": phone_number,
                     "network": network,
-                    "tier": 2,
-                    "manual": not automated,
-                    "state": CaseState.OPEN,
                     "label": label,
-                    "idempotency_key": idempotency_key(
-                        request.id, phone_number, network, 2
-                    ),
+                    "manual": not _escalates_automatically(networks.get(network)),
                     "deadline_at": now + timing.tier2_deadline,
-                    "attempts": 0,
-                    "created_at": now,
-                    "updated_at": now,
                 }
             )
+
     _move_numbers(session, outcomes, from_state=NumberState.IN_REVIEW, now=now)
-    insert_cases(session, escalations)
+    insert_cases(session, [_tier2_case(row, now) for row in escalations])
     request.tier1_completed_at = now
     request.updated_at = now
     session.flush()
@@ -178,6 +169,31 @@ def _complete_tier1(
         return Step.COMPLETED
     stages.schedule_escalation(session, request.id)
     return Step.ESCALATING
+
+
+def _escalates_automatically(traits: NetworkTraits | None) -> bool:
+    if traits is None:
+        return False
+    return traits.supports_escalation and not traits.manual
+
+
+def _tier2_case(row: dict[str, object], now: datetime) -> dict[str, object]:
+    """Complete a tier-2 case row with its key, state and timestamps."""
+    key = idempotency_key(
+        cast(uuid.UUID, row["request_id"]),
+        str(row["phone_number"]),
+        str(row["network"]),
+        2,
+    )
+    return {
+        **row,
+        "tier": 2,
+        "state": CaseState.OPEN,
+        "idempotency_key": key,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _uncleared_networks(

@@ -304,7 +304,7 @@ def record_statuses(
     return len(settled)
 
 
-# Executemany by primary key; the SET clause comes from the parameter keys.
+# An executemany by primary key. The SET clause comes from the first row's keys.
 _UPDATE_OPEN_CASE = sa.update(_CASES).where(
     _CASES.c.id == sa.bindparam("b_id"), _CASES.c.state == CaseState.OPEN
 )

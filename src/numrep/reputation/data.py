@@ -137,7 +137,7 @@ def _apply(
     settings: ReputationSettings | None,
     now: datetime,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Derive ``number``'s new values, send its event; return them and a snapshot."""
+    """Derive the number's new values and send its event. Return them and a snapshot."""
     was_flagged = number.spam_risk in (SpamRisk.MEDIUM, SpamRisk.HIGH)
     derived = derive(statuses)
     event_type = _event_type(number, derived, was_flagged)

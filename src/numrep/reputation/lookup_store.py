@@ -133,13 +133,13 @@ def _upsert_statuses(session: Session) -> sa.Executable:
             set_={name: lite_insert.excluded[name] for name in _STATUS_UPDATED},
         )
     raise RuntimeError(
-        f"record_lookups supports SQLite and PostgreSQL, not {dialect}; "
-        "set NUMREP_DATABASE_URL to one of them."
+        f"record_lookups supports SQLite and PostgreSQL, not {dialect}. "
+        "Set NUMREP_DATABASE_URL to one of them."
     )
 
 
 _STATUS_UPDATED = ("flagged", "label", *SCORE_FIELDS, "checked_at")
-# Number columns a refresh writes; ``record_lookups`` gives every row all of them.
+# Number columns a refresh writes. ``record_lookups`` gives every row all of them.
 _NUMBER_UPDATED = (
     "spam_risk",
     "spam_category",
