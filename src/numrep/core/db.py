@@ -236,5 +236,5 @@ def in_values(
 
 
 def uuid_param(session: Session, value: uuid.UUID) -> Any:
-    """A UUID as the driver expects it in plain SQL (hex text on SQLite)."""
+    """Convert a UUID to the driver's form for plain SQL (hex text on SQLite)."""
     return value.hex if session.get_bind().dialect.name == "sqlite" else value

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 
 class NetworkName(StrEnum):
-    """The US call-analytics networks numrep knows by name."""
+    """Names of the US call-analytics networks built into numrep."""
 
     HIYA = "hiya"
     FIRST_ORION = "first_orion"
@@ -25,7 +25,7 @@ class NetworkName(StrEnum):
 
 
 class ReviewOutcome(StrEnum):
-    """Where a review at one network stands."""
+    """The state of a review at one network."""
 
     PENDING = "pending"
     CLEARED = "cleared"
@@ -35,7 +35,7 @@ class ReviewOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LookupResult:
-    """What one network reports for one number."""
+    """One network's lookup result for one number."""
 
     phone_number: str
     network: str
@@ -83,7 +83,7 @@ class NetworkInfo:
 
 
 class NetworkError(Exception):
-    """A call to a network failed; ``retryable`` says whether to try again."""
+    """A failed call to a network; ``retryable`` tells whether to try again."""
 
     def __init__(
         self,

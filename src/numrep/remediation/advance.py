@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 
 
 class Step(StrEnum):
-    """What ``advance`` did."""
+    """The outcome of one ``advance`` call."""
 
     DONE = "done"
     WAITING = "waiting"

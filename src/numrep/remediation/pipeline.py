@@ -1,7 +1,7 @@
 """State transitions of the remediation pipeline, on the database only.
 
 Network calls happen outside these functions (see ``tasks.py``), so no
-transaction is held open while a network answers. Every function here is
+transaction is held open while a network responds. Every function here is
 idempotent: it acts only on rows still in the state it expects, so a step that
 runs again after a crash changes nothing twice.
 """
@@ -43,7 +43,7 @@ _OUTCOME_TO_CASE = {
 
 @dataclass(frozen=True, slots=True)
 class NetworkTraits:
-    """What the pipeline needs to know of a network."""
+    """The traits of a network that the pipeline depends on."""
 
     name: str
     manual: bool
@@ -100,7 +100,7 @@ def apply_screening(
     networks: Mapping[str, NetworkTraits],
     timing: Timing,
 ) -> None:
-    """Store what the networks answered and open tier-1 cases where flagged.
+    """Store the networks' lookup results and open tier-1 cases where flagged.
 
     A number flagged nowhere becomes ``not_flagged``. At a network without an
     automated review (``manual``), the tier-1 case settles as unanswered at once,
