@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
+from bench import report
 from numrep.core import migrate
 from numrep.core.db import Database, create_db_engine
 from numrep.network.config import SandboxNetworkConfig
@@ -25,7 +24,7 @@ from numrep.network.sandbox import SandboxConnector
 NETWORKS = ("hiya", "first_orion", "tns")
 NUMBER_COUNT = 10_000
 LATENCIES_MS = (0, 200)
-REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+REPORT = report.REPORT
 HEADING = "## Network gateway lookup"
 
 
@@ -88,8 +87,8 @@ def append_report(runs: list[Run], ratio: float) -> None:
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"- command: `{command()}`",
-        f"- machine: nproc {len(os.sched_getaffinity(0))}, {cpu_model()}, "
+        f"- command: `{report.command('bench_network_lookup')}`",
+        f"- machine: nproc {len(os.sched_getaffinity(0))}, {report.cpu_model()}, "
         f"Python {platform.python_version()}, SQLite in a temporary folder",
         f"- workload: {NUMBER_COUNT:,} numbers on {len(NETWORKS)} sandbox networks "
         "(batches of 100, at most 8 calls in flight per network)",
@@ -103,42 +102,12 @@ def append_report(runs: list[Run], ratio: float) -> None:
         "",
     ]
     entry = "\n".join(lines)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    REPORT.write_text(insert_entry(text, entry), encoding="utf-8")
+    report.write_entry(HEADING, entry, source="bench/bench_network_lookup.py")
 
 
 def table_row(run: Run) -> str:
     rate = f"{run.numbers_per_second:,.0f}"
     return f"| {run.latency_ms} ms | {run.seconds:.2f} | {rate} |"
-
-
-def insert_entry(text: str, entry: str) -> str:
-    """Add the entry at the end of this benchmark's section, creating it if absent."""
-    if HEADING not in text:
-        intro = "Written by `bench/bench_network_lookup.py`, newest entry last."
-        return f"{text.rstrip()}\n\n{HEADING}\n\n{intro}\n\n{entry}"
-    start = text.index(HEADING) + len(HEADING)
-    following = text.find("\n## ", start)
-    if following == -1:
-        return f"{text.rstrip()}\n\n{entry}"
-    return f"{text[:following].rstrip()}\n\n{entry}\n{text[following:]}"
-
-
-def command() -> str:
-    if Path(sys.argv[0]).name == "run.py" or sys.argv[0].endswith("bench.run"):
-        return "make bench (python -m bench.run)"
-    return "python -m bench.bench_network_lookup"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -250,6 +250,7 @@ def main() -> None:
             f"Ratio of pipeline time to floor time: {elapsed / floor:.1f} "
             f"({cases} review cases written).",
         ],
+        source="bench/bench_remediation_pipeline.py",
     )
 
 

@@ -92,6 +92,7 @@ def main() -> None:
             "",
             f"Ratio of 250 ms to 0 ms: {slow / floor:.2f}; goal at 250 ms: under 2 s.",
         ],
+        source="bench/bench_remediation_screening.py",
     )
 
 

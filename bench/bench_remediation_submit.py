@@ -196,7 +196,7 @@ def main() -> None:
             f"| {name} | {submit * 1000:.1f} | {floor * 1000:.1f} | "
             f"{submit / floor:.2f} |"
         )
-    report.append(HEADING, lines)
+    report.append(HEADING, lines, source="bench/bench_remediation_submit.py")
 
 
 if __name__ == "__main__":

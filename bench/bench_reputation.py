@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import tempfile
 import time
 import uuid
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import report
 from numrep.account import service as accounts
 from numrep.core import migrate
 from numrep.core.db import Database, create_db_engine
@@ -43,7 +43,7 @@ BATCH = 100
 WORKERS = 8
 LATENCIES_MS = (0, 200)
 NETWORKS = ("hiya", "first_orion", "tns")
-REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+REPORT = report.REPORT
 HEADING = "## Reputation association and refresh"
 
 
@@ -177,8 +177,8 @@ def append_report(phases: list[Phase], ratio: float) -> None:
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"- command: `{command()}`",
-        f"- machine: nproc {len(os.sched_getaffinity(0))}, {cpu_model()}, "
+        f"- command: `{report.command('bench_reputation')}`",
+        f"- machine: nproc {len(os.sched_getaffinity(0))}, {report.cpu_model()}, "
         f"Python {platform.python_version()}, SQLite in a temporary folder",
         f"- workload: {NUMBER_COUNT:,} numbers associated {BATCH} per call, then "
         f"refreshed in batches of {BATCH} on {WORKERS} threads through "
@@ -196,37 +196,7 @@ def append_report(phases: list[Phase], ratio: float) -> None:
         "",
     ]
     entry = "\n".join(lines)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    REPORT.write_text(insert_entry(text, entry), encoding="utf-8")
-
-
-def insert_entry(text: str, entry: str) -> str:
-    """Add the entry at the end of this benchmark's section, creating it if absent."""
-    if HEADING not in text:
-        intro = "Written by `bench/bench_reputation.py`, newest entry last."
-        return f"{text.rstrip()}\n\n{HEADING}\n\n{intro}\n\n{entry}"
-    start = text.index(HEADING) + len(HEADING)
-    following = text.find("\n## ", start)
-    if following == -1:
-        return f"{text.rstrip()}\n\n{entry}"
-    return f"{text[:following].rstrip()}\n\n{entry}\n{text[following:]}"
-
-
-def command() -> str:
-    if Path(sys.argv[0]).name == "run.py" or sys.argv[0].endswith("bench.run"):
-        return "make bench (python -m bench.run)"
-    return "python -m bench.bench_reputation"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    report.write_entry(HEADING, entry, source="bench/bench_reputation.py")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from bench import report
 from numrep.account import service as accounts
 from numrep.core import migrate
 from numrep.core.db import Database, create_db_engine
@@ -45,7 +46,7 @@ CONCURRENCY = next(
 )
 DELIVERY_TIMEOUT_SECONDS = 1800
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "benchmarks.md"
+REPORT = report.REPORT
 HEADING = "## Webhook delivery"
 SECRET = "bench-secret"
 
@@ -295,8 +296,8 @@ def append_report(
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"- command: `{command()}`",
-        f"- machine: nproc {len(os.sched_getaffinity(0))}, {cpu_model()}, "
+        f"- command: `{report.command('bench_webhooks')}`",
+        f"- machine: nproc {len(os.sched_getaffinity(0))}, {report.cpu_model()}, "
         f"Python {platform.python_version()}, SQLite in a temporary folder",
         f"- 1-minute load average at start and end: {load[0]:.2f}, {load[1]:.2f}",
         f"- workload: {count:,} events emitted before the server starts, "
@@ -316,37 +317,7 @@ def append_report(
         "",
     ]
     entry = "\n".join(lines)
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    REPORT.write_text(insert_entry(text, entry), encoding="utf-8")
-
-
-def insert_entry(text: str, entry: str) -> str:
-    """Add the entry at the end of this benchmark's section, creating it if absent."""
-    if HEADING not in text:
-        intro = "Written by `bench/bench_webhooks.py`, newest entry last."
-        return f"{text.rstrip()}\n\n{HEADING}\n\n{intro}\n\n{entry}"
-    start = text.index(HEADING) + len(HEADING)
-    following = text.find("\n## ", start)
-    if following == -1:
-        return f"{text.rstrip()}\n\n{entry}"
-    return f"{text[:following].rstrip()}\n\n{entry}\n{text[following:]}"
-
-
-def command() -> str:
-    if Path(sys.argv[0]).name == "run.py" or sys.argv[0].endswith("bench.run"):
-        return "python -m bench.run"
-    return " ".join(["python -m bench.bench_webhooks", *sys.argv[1:]])
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    report.write_entry(HEADING, entry, source="bench/bench_webhooks.py")
 
 
 if __name__ == "__main__":
