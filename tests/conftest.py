@@ -23,7 +23,9 @@ from fastapi.testclient import TestClient
 from numrep.account import service as accounts
 from numrep.account.models import KeyRole
 from numrep.app import build_services, create_app
+from numrep.core.db import Database, create_db_engine
 from numrep.settings import Settings
+from numrep.worker import jobs
 from tests.support.databases import (
     POSTGRES_ENV,
     PostgresTemplate,
@@ -92,6 +94,15 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "data")
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    """The test database through numrep's own engine and unit of work."""
+    database = Database(create_db_engine(settings.resolved_database_url))
+    yield database
+    jobs.close_clients()
+    database.dispose()
 
 
 @pytest.fixture

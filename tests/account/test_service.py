@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,18 +10,9 @@ import sqlalchemy as sa
 
 from numrep.account import service as accounts
 from numrep.account.models import ApiKey, KeyRole
-from numrep.app import build_services
 from numrep.core.clock import utcnow
 from numrep.core.db import Database
-from numrep.settings import Settings
 from tests.conftest import TEST_SECRET
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    services = build_services(settings)
-    yield services.db
-    services.db.dispose()
 
 
 def new_key(db: Database, role: KeyRole = KeyRole.CUSTOMER) -> accounts.IssuedKey:

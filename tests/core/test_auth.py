@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,18 +9,9 @@ from fastapi.testclient import TestClient
 
 from numrep.account import service as accounts
 from numrep.account.models import ApiKey
-from numrep.app import build_services
 from numrep.core.clock import utcnow
 from numrep.core.db import Database
-from numrep.settings import Settings
 from tests.conftest import TEST_SECRET, AccountKeys
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    services = build_services(settings)
-    yield services.db
-    services.db.dispose()
 
 
 def key_row(db: Database, api_key: str) -> ApiKey:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from numrep.app import build_services
 from numrep.core.db import Database
 from numrep.network.base import LookupResult, ReviewOutcome, ReviewStatus
 from numrep.remediation import pipeline
@@ -38,13 +35,6 @@ TIMING = Timing(
     tier1_deadline=timedelta(hours=1),
     tier2_deadline=timedelta(hours=1),
 )
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    services = build_services(settings)
-    yield services.db
-    services.db.dispose()
 
 
 def _screened_request(

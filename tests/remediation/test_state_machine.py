@@ -7,7 +7,6 @@ would give, so each transition and its invariants are checked on its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from numrep.app import build_services
 from numrep.core.db import Database
 from numrep.network.base import LookupResult, ReviewOutcome, ReviewStatus
 from numrep.remediation import pipeline
@@ -45,13 +43,6 @@ TIMING = Timing(
     tier1_deadline=timedelta(hours=1),
     tier2_deadline=timedelta(hours=1),
 )
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    services = build_services(settings)
-    yield services.db
-    services.db.dispose()
 
 
 def _lookup(network: str, number: str, *, flagged: bool) -> LookupResult:

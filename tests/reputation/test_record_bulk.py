@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 
-from numrep.app import build_services
 from numrep.core.db import Database
 from numrep.network.base import LookupResult
 from numrep.reputation import service
@@ -27,13 +24,6 @@ COUNT = 2000
 NETWORKS = ("first_orion", "hiya", "tns")
 CHECKED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.com/reputation"
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    services = build_services(settings)
-    yield services.db
-    services.db.dispose()
 
 
 def _result(number: str, network: str, index: int, *, flagged: bool) -> LookupResult:

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from numrep.core.db import Database, create_db_engine
+from numrep.core.db import Database
 from numrep.settings import Settings
 from numrep.webhook import events
 from numrep.webhook.delivery import Deliverer
 from numrep.webhook.safety import Resolver
 from numrep.webhook.sender import Sender
-from numrep.worker import jobs
 from tests.webhook.helpers import ConnectTripwire, Receiver, Reply, tripwire
 
 ReceiverFactory = Callable[..., Receiver]
@@ -42,14 +41,6 @@ def receiver(make_receiver: ReceiverFactory) -> Receiver:
 @pytest.fixture
 def connect_tripwire() -> ConnectTripwire:
     return tripwire()
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    database = Database(create_db_engine(settings.resolved_database_url))
-    yield database
-    jobs.close_clients()
-    database.dispose()
 
 
 @pytest.fixture
