@@ -137,7 +137,7 @@ def _wait_completed(http: httpx.Client, path: str, ids: list[str]) -> None:
 
 
 def run_floor(folder: Path, cases: int) -> float:
-    """The same row writes as the pipeline, with plain SQL and no logic."""
+    """Perform the pipeline's row writes with plain SQL and no logic."""
     url = f"sqlite:///{folder}/floor.db"
     database = fresh_database(url)
     numbers = us_numbers(REQUESTS * BATCH)

@@ -1,7 +1,7 @@
 """Screening one 2,000-number request with 250 ms of latency per network call.
 
 Runs the screening stage in process (lookup on three sandbox networks, storing
-the answers, opening the tier-1 reviews), without DBOS, so the time is the
+the results, opening the tier-1 reviews), without DBOS, so the time is the
 stage's own. The goal is under 2 seconds: with batches of 100 and 8 calls in
 flight per network, latency is paid about three times per call kind, not 20.
 A run at 0 ms is the floor the ratio is taken against.
@@ -83,7 +83,7 @@ def main() -> None:
             "- command: `make bench` (`python -m bench.bench_remediation_screening`)",
             f"- machine: {report.machine()}, SQLite in a temporary folder",
             f"- workload: one request of {BATCH} numbers: lookups on 3 sandbox "
-            "networks, storing the answers and opening the tier-1 reviews",
+            "networks, storing the results and opening the tier-1 reviews",
             "",
             "| latency per call | seconds |",
             "|---|---|",

@@ -107,7 +107,7 @@ def _time_posts(
         times.append(time.perf_counter() - started)
         if response.status_code not in (200, 202):
             raise RuntimeError(
-                f"{path} answered {response.status_code}: {response.text}"
+                f"{path} returned {response.status_code}: {response.text}"
             )
     return times
 

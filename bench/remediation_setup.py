@@ -42,7 +42,7 @@ def us_numbers(count: int, *, start: int = 0) -> list[str]:
 
 
 def tenant_with_numbers(database: Database, numbers: list[str]) -> Tenant:
-    """An account with an approved enterprise and these numbers registered."""
+    """Create an account with an approved enterprise and these numbers registered."""
     now = utcnow()
     with database.unit_of_work() as session:
         account = accounts.create_account(session, name="bench")

@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     network_retry_max_delay_seconds: float = Field(
         default=30.0,
         ge=0,
-        description="Longest wait between two calls, Retry-After included.",
+        description="Maximum wait between two calls, Retry-After included.",
     )
 
     # Webhooks

@@ -1,7 +1,7 @@
 """The pipeline's state machine driven step by step, without a worker.
 
-The stages' database functions are called directly with the answers a network
-would give, so each transition and its invariants are checked on its own.
+The stages' database functions are called directly with the results a network
+would return, so each transition and its invariants are checked on its own.
 """
 
 from __future__ import annotations

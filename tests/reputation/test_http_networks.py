@@ -1,6 +1,6 @@
 """Onboarding and lookups through networks served over real sockets.
 
-Three ``numrep sandbox-network serve`` processes answer 503 and 429 to a share
+Three ``numrep sandbox-network serve`` processes return 503 and 429 to a share
 of their calls; numrep reaches them with the http connector and its retries, so
 every lookup still completes.
 """

@@ -1,7 +1,7 @@
 """Database engine, declarative base and the unit of work.
 
-Services take a ``Session``, flush and never commit; the edges (an endpoint, a CLI
-command, a worker step) open one unit of work, call the service and commit.
+Services take a ``Session``, flush and never commit. The edges (an endpoint, a
+CLI command, a worker step) open one unit of work, call the service and commit.
 """
 
 from __future__ import annotations

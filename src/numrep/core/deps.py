@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 
 @dataclass
 class Services:
-    """What a running process holds: settings, the database and the worker."""
+    """The settings, database and worker of a running process."""
 
     settings: Settings
     db: Database

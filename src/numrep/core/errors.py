@@ -25,8 +25,8 @@ CODE_UNSUPPORTED_MEDIA = "10008"
 CODE_RATE_LIMITED = "10011"
 CODE_PAYLOAD_TOO_LARGE = "10012"
 
-# A body with thousands of bad values is answered with this many entries at most,
-# plus one entry that says how many more there were.
+# An error response lists at most this many entries, plus one entry that counts
+# the rest, so a body with thousands of bad values gets a short answer quickly.
 MAX_ERRORS_PER_RESPONSE = 20
 
 
@@ -148,7 +148,7 @@ class StateGuardError(NumrepError):
 
 
 class ConflictError(NumrepError):
-    """Raised on a deterministic conflict (409); the SDK is told not to retry."""
+    """Raised on a deterministic conflict (409); a header stops SDK retries."""
 
     def __init__(self, items: Sequence[ErrorItem]) -> None:
         super().__init__(409, list(items), {"x-should-retry": "false"})

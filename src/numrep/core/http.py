@@ -1,6 +1,6 @@
 """HTTP edge helpers: the strict JSON route class and the error handlers.
 
-Every error a client sees, including the framework's own 404, 405 and validation
+Every error response, including the framework's own 404, 405 and validation
 errors, is rendered in the Telnyx envelope. No stack trace reaches a client.
 """
 

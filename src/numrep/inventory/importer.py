@@ -29,7 +29,7 @@ class RejectedLine:
 
 @dataclass
 class ImportPlan:
-    """What an import would do: numbers to add, lines rejected, numbers present."""
+    """The plan of an import: numbers to add, lines rejected, numbers present."""
 
     accepted: dict[str, int] = field(default_factory=dict)
     rejected: list[RejectedLine] = field(default_factory=list)

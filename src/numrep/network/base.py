@@ -83,7 +83,7 @@ class NetworkInfo:
 
 
 class NetworkError(Exception):
-    """A failed call to a network; ``retryable`` tells whether to try again."""
+    """A failed call to a network; ``retryable`` is true when a retry may succeed."""
 
     def __init__(
         self,

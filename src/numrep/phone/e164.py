@@ -1,9 +1,9 @@
 """E.164 syntax, US number rules and masking for logs.
 
-The request path checks syntax with one regex, which is cheap for 2,000 numbers;
-the US rules go through phonenumbers, which costs about 80 microseconds a number
-and so is used where a request carries at most 100 numbers, or on numbers already
-known to the account.
+The request path checks syntax with one regex, which is cheap for 2,000 numbers.
+The US rules go through phonenumbers, which took about 30 microseconds a number
+here (2,000 numbers in 60 ms on 2 cores). So they run where a request carries at
+most 100 numbers, or on numbers already known to the account.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ _ASCII_E164_RE = re.compile(r"\A\+[1-9][0-9]{9,14}\Z", re.ASCII)
 
 
 class UsNumberProblem(StrEnum):
-    """Why a syntactically valid number cannot be registered for US reputation."""
+    """Reasons a syntactically valid number cannot be registered for US reputation."""
 
     NOT_NANP = "not a North American number (+1)"
     WRONG_LENGTH = "a +1 number has exactly 10 digits after the +1"

@@ -1,4 +1,4 @@
-"""What other domains tell remediation when numbers leave an enterprise."""
+"""Hooks that other domains call when numbers leave an enterprise."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def render_request(session: Session, request: RemediationRequest) -> dict[str, A
 
 
 def render_list_item(request: RemediationRequest) -> dict[str, Any]:
-    """The slim list item: no results, webhook URL, email or count breakdown."""
+    """Render the slim list item: no results, webhook URL, email or count breakdown."""
     return {
         "id": str(request.id),
         "record_type": "reputation_remediation",

@@ -156,7 +156,7 @@ class ReputationNumber(TimestampMixin, Base):
 
 
 class ReputationNetworkStatus(Base):
-    """The latest answer of one network about one registered number."""
+    """The latest lookup result of one network for one registered number."""
 
     __tablename__ = "reputation_network_statuses"
     __table_args__ = (sa.UniqueConstraint("number_id", "network"),)
@@ -176,7 +176,7 @@ class ReputationNetworkStatus(Base):
 
 
 class ReputationSnapshot(Base):
-    """The derived data and per-network answers of one refresh, for history."""
+    """The derived data and per-network results of one refresh, kept as history."""
 
     __tablename__ = "reputation_snapshots"
     __table_args__ = (

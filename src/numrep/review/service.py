@@ -1,7 +1,7 @@
 """Tier-2 review cases worked by operators: listing them and recording decisions.
 
 A case belongs to a network with no escalation API (or a manual network); the
-operator files the dispute with the network by hand and records its answer here.
+operator files the dispute with the network by hand and records its decision here.
 When the last open case of a request is decided, the request completes in the
 same transaction.
 """
