@@ -213,16 +213,17 @@ def _history(
     requests are never read, so a long history does not slow a submit.
     """
     columns = (RemediationNumber.phone_number, RemediationNumber.decided_at)
-    query: sa.Select[Any] | sa.CompoundSelect[Any] = sa.select(
-        *columns, sa.literal(True).label("in_flight")
-    ).where(in_values(session, RemediationNumber.inflight_phone, phone_numbers))
+    in_flight_rows = sa.select(*columns, sa.literal(True).label("in_flight")).where(
+        in_values(session, RemediationNumber.inflight_phone, phone_numbers)
+    )
+    query: sa.Executable = in_flight_rows
     if cooldown > timedelta(0):
         cooling_rows = sa.select(*columns, sa.literal(False)).where(
             in_values(session, RemediationNumber.phone_number, phone_numbers),
             RemediationNumber.decided_at > utcnow() - cooldown,
             RemediationNumber.state.in_(REVIEWED_OUTCOMES),
         )
-        query = sa.union_all(query, cooling_rows)
+        query = sa.union_all(in_flight_rows, cooling_rows)
     in_flight: set[str] = set()
     cooling: dict[str, datetime] = {}
     for number, decided_at, is_in_flight in session.execute(query):
