@@ -58,7 +58,7 @@ BAD_NUMBERS: list[tuple[str, Any, str]] = [
     ("canadian", "+14165550123", "Canadian"),
     ("eleven digits after +1", "+121255501001", "10 digits"),
     ("impossible area code", "+10005550123", "not a possible US number"),
-    ("not in inventory", "+12125550190", "inventory"),
+    ("toll-free not in inventory", "+18005550190", "toll-free"),
     ("non-US", "+442071838750", "North American"),
 ]
 

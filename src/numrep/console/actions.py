@@ -18,6 +18,9 @@ from numrep.reputation.gates import open_settings
 from numrep.reputation.models import ReputationSettings
 from numrep.review import service as review
 from numrep.review.service import Decision
+from numrep.verification import review as verification_review
+from numrep.verification import service as verification_service
+from numrep.verification.models import ExternalVerification
 from numrep.webhook import service as webhooks
 from numrep.webhook.models import WebhookEvent
 
@@ -71,6 +74,40 @@ def decide_loa(
         after={"loa_status": settings.loa_status, "reason": reason},
     )
     return settings
+
+
+def decide_verification(
+    session: Session,
+    *,
+    enterprise_id: uuid.UUID,
+    approve: bool,
+    reason: str | None,
+    actor: str,
+    reviewer_key_id: uuid.UUID | None,
+) -> ExternalVerification:
+    current = verification_service.find(session, enterprise_id=enterprise_id)
+    before = {"status": current.status} if current is not None else None
+    verification = verification_review.decide(
+        session,
+        enterprise_id=enterprise_id,
+        approve=approve,
+        reason=reason,
+        reviewer_key_id=reviewer_key_id,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=(
+            "external_verification.approved"
+            if approve
+            else "external_verification.rejected"
+        ),
+        subject_type="external_verification",
+        subject_id=enterprise_id,
+        before=before,
+        after={"status": verification.status, "reason": reason},
+    )
+    return verification
 
 
 def redeliver(

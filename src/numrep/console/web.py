@@ -160,11 +160,12 @@ def _csrf_rejected(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the console pages, their static files and error handlers on ``app``."""
-    from numrep.console import pages, review_pages
+    from numrep.console import pages, review_pages, verification_pages
 
     app.include_router(router)
     app.include_router(pages.router)
     app.include_router(review_pages.router)
+    app.include_router(verification_pages.router)
     app.mount(
         f"{PREFIX}/static",
         StaticFiles(directory=HERE / "static"),

@@ -23,6 +23,8 @@ from numrep.core.errors import (
 from numrep.core.pagination import Page, PageParams, paginate
 from numrep.enterprise import service as enterprises
 from numrep.inventory.service import number_problem, owned_numbers
+from numrep.ownership import baseline as ownership_baseline
+from numrep.ownership import history as ownership_history
 from numrep.phone.e164 import is_e164, mask
 from numrep.remediation import hooks
 from numrep.reputation import schedule
@@ -35,6 +37,7 @@ from numrep.reputation.models import (
     ReputationNetworkStatus,
     ReputationNumber,
 )
+from numrep.verification.gate import external_number_problem, require_approved
 from numrep.worker import jobs
 
 log = structlog.get_logger(__name__)
@@ -87,6 +90,12 @@ def associate(
     errors = _association_errors(session, account_id, enterprise_id, phone_numbers)
     if errors:
         raise InvalidParametersError(errors)
+    owned = owned_numbers(session, account_id=account_id, phone_numbers=phone_numbers)
+    external = [number for number in phone_numbers if number not in owned]
+    if external:
+        require_approved(
+            session, enterprise_id=enterprise_id, external_numbers=external
+        )
 
     now = utcnow()
     # The first refresh is enqueued below. The claim keeps the sweep away until
@@ -101,7 +110,7 @@ def associate(
             account_id=account_id,
             enterprise_id=enterprise_id,
             phone_number=number,
-            source=NumberSource.TELNYX,
+            source=NumberSource.TELNYX if number in owned else NumberSource.EXTERNAL,
             ownership_status=OwnershipStatus.VERIFIED,
             next_check_at=first_check,
             created_at=now,
@@ -126,6 +135,7 @@ def associate(
         workflow_id=f"reputation-refresh:associate:{rows[0].id}",
         args=[[str(row.id) for row in rows]],
     )
+    ownership_baseline.record_baseline(session, rows, now)
     log.info(
         "reputation.numbers_associated",
         enterprise_id=str(enterprise_id),
@@ -150,14 +160,26 @@ def list_numbers(
         enterprises.get_owned(
             session, account_id=account_id, enterprise_id=enterprise_id
         )
+    query = numbers_query(
+        account_id=account_id, enterprise_id=enterprise_id, filters=filters
+    )
+    return paginate(session, query, page)
+
+
+def numbers_query(
+    *,
+    account_id: uuid.UUID,
+    enterprise_id: uuid.UUID | None,
+    filters: NumberFilters,
+) -> sa.Select[ReputationNumber]:
+    """Build the list query, newest first; it raises on a too-short contains filter."""
     query = sa.select(ReputationNumber).where(ReputationNumber.account_id == account_id)
     if enterprise_id is not None:
         query = query.where(ReputationNumber.enterprise_id == enterprise_id)
     query = _apply_filters(query, filters)
-    query = query.order_by(
+    return query.order_by(
         ReputationNumber.created_at.desc(), ReputationNumber.id.desc()
     )
-    return paginate(session, query, page)
 
 
 def get_number(
@@ -221,6 +243,9 @@ def remove_number(
     )
     _mark_removed(number, utcnow())
     session.flush()
+    ownership_history.record_removed(
+        session, [number.id], RemovalReason.CUSTOMER_REMOVED, number.updated_at
+    )
     hooks.on_numbers_removed(
         session, enterprise_id=number.enterprise_id, phone_numbers=[phone_number]
     )
@@ -245,6 +270,9 @@ def remove_all_numbers(
     for number in rows:
         _mark_removed(number, now)
     session.flush()
+    ownership_history.record_removed(
+        session, [number.id for number in rows], RemovalReason.CUSTOMER_REMOVED, now
+    )
     return len(rows)
 
 
@@ -300,10 +328,11 @@ def _registration_problem(
     registered_under: uuid.UUID | None,
 ) -> str | None:
     if number not in owned:
-        return (
-            f"{number} is not in this account's number inventory; only numbers "
-            "the account owns can be registered."
-        )
+        # Any other US number is external; the verification gate runs after
+        # these per-number checks.
+        problem = external_number_problem(number)
+        if problem is not None:
+            return problem
     if registered_under == enterprise_id:
         return f"{number} is already registered under this enterprise."
     if registered_under is not None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from numrep.core.clock import isoformat
 from numrep.reputation.models import (
     ReputationNetworkStatus,
     ReputationNumber,
     ReputationSettings,
 )
+from numrep.verification.service import status_of
 
 
 def render_settings(settings: ReputationSettings) -> dict[str, Any]:
@@ -21,12 +24,23 @@ def render_settings(settings: ReputationSettings) -> dict[str, Any]:
         "loa_document_id": settings.loa_document_id,
         "rejection_reasons": settings.rejection_reasons,
         "check_frequency": settings.check_frequency,
-        # External (non-inventory) numbers are not supported, so no review exists.
-        "external_verification_status": None,
+        "external_verification_status": _verification_status(settings),
         "webhook_url": settings.webhook_url,
         "created_at": isoformat(settings.created_at),
         "updated_at": isoformat(settings.updated_at),
     }
+
+
+def _verification_status(settings: ReputationSettings) -> str | None:
+    # The verification lives in its own table, so it is read through the
+    # session that loaded the settings; every caller renders inside it.
+    session = object_session(settings)
+    if session is None:
+        raise RuntimeError(
+            "render_settings failed: the settings row is detached from its "
+            "session; render it inside the unit of work that loaded it."
+        )
+    return status_of(session, enterprise_id=settings.enterprise_id)
 
 
 def render_reputation_data(number: ReputationNumber) -> dict[str, Any] | None:

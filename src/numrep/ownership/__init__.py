@@ -1,0 +1,1 @@
+"""Ownership tracking of registered numbers: carrier baselines, checks, confirms."""

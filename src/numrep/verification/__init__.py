@@ -1,0 +1,1 @@
+"""Review of an enterprise's proof that it owns numbers hosted elsewhere."""
