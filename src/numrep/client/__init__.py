@@ -1,0 +1,1 @@
+"""Client side of numrep: CSV import and export over the HTTP API."""
