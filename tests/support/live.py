@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,10 +26,14 @@ def free_port() -> int:
 class LiveServer:
     """Start, stop, kill and restart one server process with fixed settings."""
 
-    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+    def __init__(
+        self, env: Mapping[str, str], log_path: Path, *, stdout_path: Path | None = None
+    ) -> None:
+        """``stdout_path`` keeps stdout apart, so ``log_path`` gets stderr only."""
         self.port = free_port()
         self.env = {**os.environ, **env, "NUMREP_PORT": str(self.port)}
         self.log_path = log_path
+        self.stdout_path = stdout_path
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -35,7 +41,13 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, *extra_args: str, timeout: float = 60.0) -> None:
-        with self.log_path.open("ab") as log:
+        with ExitStack() as files:
+            log = files.enter_context(self.log_path.open("ab"))
+            stdout: Any = log
+            stderr: Any = subprocess.STDOUT
+            if self.stdout_path is not None:
+                stdout = files.enter_context(self.stdout_path.open("ab"))
+                stderr = log
             self.process = subprocess.Popen(
                 [
                     sys.executable,
@@ -46,8 +58,8 @@ class LiveServer:
                     *extra_args,
                 ],
                 env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=stdout,
+                stderr=stderr,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

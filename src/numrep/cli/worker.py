@@ -11,6 +11,7 @@ import typer
 
 from numrep.app import build_services
 from numrep.core.logging import configure_logging
+from numrep.metrics.multiprocess import use_metrics_dir
 from numrep.settings import get_settings
 from numrep.worker.heartbeat import check_timing
 from numrep.worker.runtime import QUEUES, WorkerRuntime
@@ -55,6 +56,8 @@ def worker(
         typer.echo(f"numrep worker failed: {error}", err=True)
         raise typer.Exit(code=2) from error
     configure_logging(log_format=settings.log_format, level=settings.log_level)
+    # The 'numrep serve' process of this host serves what this process counts.
+    use_metrics_dir(settings.resolved_metrics_dir, remove_stale=False)
     services = build_services(settings)
     runtime = WorkerRuntime(settings, services.db)
     stop = threading.Event()

@@ -54,6 +54,14 @@ def scrub_event(
     return event
 
 
+def add_request_id_key(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Add ``request_id: null`` outside a request, so every JSON line has the key."""
+    event.setdefault("request_id", None)
+    return event
+
+
 def configure_logging(*, log_format: str = "console", level: str = "INFO") -> None:
     """Send numrep's, uvicorn's and DBOS's records through one stderr handler.
 
@@ -71,6 +79,7 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
 
     renderer: Any
     if log_format == "json":
+        shared.append(add_request_id_key)
         renderer = structlog.processors.JSONRenderer()
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=False)
@@ -94,6 +103,8 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Python warnings go to stderr as plain text unless they become log records.
+    logging.captureWarnings(True)
 
     for name in _UVICORN_LOGGERS:
         logging.getLogger(name).handlers[:] = []
@@ -105,3 +116,13 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
     dbos_logger = logging.getLogger("dbos")
     dbos_logger.handlers[:] = [handler]
     dbos_logger.propagate = False
+    dbos_logger.filters[:] = [_drop_hosted_console_hint]
+
+
+def _drop_hosted_console_hint(record: logging.LogRecord) -> bool:
+    """Drop DBOS's launch hint that points at its hosted console.
+
+    numrep sets no Conductor key, so DBOS opens no connection; the hint only
+    suggests that the server talks to a third-party site.
+    """
+    return not record.getMessage().startswith("To view and manage workflows")

@@ -22,6 +22,9 @@ from numrep.core.errors import CODE_UNEXPECTED, ErrorItem, error_body
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
+# Paths polled by monitoring every few seconds. Logging each successful poll
+# would bury the requests that matter, so only failed polls are logged.
+QUIET_PATHS = frozenset({"/metrics"})
 # A caller's request id is kept only when it is short and plain, so it cannot
 # forge log lines or bloat them.
 _REQUEST_ID_RE = re.compile(r"\A[A-Za-z0-9._:\-]{1,128}\Z")
@@ -85,10 +88,11 @@ class RequestContextMiddleware:
                     raise
                 await unexpected_error_response(error_id)(scope, receive, send_with_id)
             finally:
-                log.info(
-                    "http.request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+                if status >= 400 or scope["path"] not in QUIET_PATHS:
+                    log.info(
+                        "http.request",
+                        method=scope["method"],
+                        path=scope["path"],
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import structlog
 
+from numrep.metrics import record as metrics
 from numrep.network.base import (
     Connector,
     LookupResult,
@@ -177,6 +178,7 @@ class NetworkGateway:
         error: NetworkError,
     ) -> float:
         """Return how long to wait before the next attempt, or raise the final error."""
+        metrics.count_network_error(network, operation)
         context = {
             "network": network,
             "operation": operation,

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +24,9 @@ import structlog
 from sqlalchemy.orm import Session
 
 from numrep.core.clock import isoformat, utcnow
+from numrep.core.db import after_commit
 from numrep.core.errors import ConflictError, NotFoundError
+from numrep.metrics import record as metrics
 from numrep.webhook.models import (
     AttemptOutcome,
     EventStatus,
@@ -185,7 +188,17 @@ def record_attempt(
     else:
         _schedule_retry(session, event, error, retry_scale)
     session.flush()
+    # Counted after the commit, so an attempt rolled back and retried counts once.
+    after_commit(session, partial(metrics.count_webhook_attempt, _outcome(event)))
     return delivery
+
+
+def _outcome(event: WebhookEvent) -> metrics.WebhookOutcome:
+    if event.status == EventStatus.DELIVERED:
+        return metrics.WebhookOutcome.DELIVERED
+    if event.status == EventStatus.FAILED:
+        return metrics.WebhookOutcome.GIVEN_UP
+    return metrics.WebhookOutcome.FAILED
 
 
 def _mark_delivered(event: WebhookEvent) -> None:

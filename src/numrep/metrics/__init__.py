@@ -1,0 +1,1 @@
+"""Prometheus metrics: HTTP traffic, queue depths, review cases and outcomes."""
