@@ -89,7 +89,7 @@ def test_unknown_account_is_404(api: TestClient, account: AccountKeys) -> None:
 def test_openapi_marks_extensions(api: TestClient) -> None:
     paths = api.get("/openapi.json").json()["paths"]
     inventory = paths["/v2/operator/accounts/{account_id}/inventory"]["post"]
-    assert inventory["tags"] == ["numrep extensions"]
+    assert inventory["tags"] == ["numrep extensions", "numrep operator"]
     assert inventory["x-numrep-extension"] is True
     approve = paths["/v2/operator/enterprises/{enterprise_id}/reputation/loa/approve"]
-    assert approve["post"]["tags"] == ["numrep extensions"]
+    assert approve["post"]["tags"] == ["numrep extensions", "numrep operator"]

@@ -8,12 +8,32 @@ import sqlalchemy as sa
 import structlog
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from numrep import __version__
 from numrep.core.deps import Services
 from numrep.core.errors import CODE_UNEXPECTED, ErrorItem, error_body
 
 log = structlog.get_logger(__name__)
+
+
+class WorkerState(BaseModel):
+    """The queue worker of this process: enabled, and once started its state."""
+
+    enabled: bool
+    running: bool | None = None
+    executor_id: str | None = None
+
+
+class HealthStatus(BaseModel):
+    """The 200 body of ``GET /health``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    version: str
+    database: str
+    worker: WorkerState
 
 
 def database_problem(services: Services) -> str | None:

@@ -13,6 +13,7 @@ from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, PrincipalDep, ServicesDep
 from numrep.core.errors import InvalidParametersError
 from numrep.core.http import JsonRoute
+from numrep.core.openapi import described
 from numrep.core.pagination import PageParams, page_params
 from numrep.documents import service
 from numrep.documents.models import Document
@@ -20,6 +21,8 @@ from numrep.documents.schemas import (
     MAX_CUSTOMER_REFERENCE_LENGTH,
     MAX_FILENAME_LENGTH,
     DocumentFilters,
+    DocumentList,
+    DocumentResponse,
     DocumentUpdate,
     DocumentUpload,
     SortField,
@@ -28,6 +31,9 @@ from numrep.documents.schemas import (
 from numrep.documents.upload_request import read_upload
 
 router = APIRouter(route_class=JsonRoute, tags=["Documents"])
+
+# Uploads are checked to be one of these formats, and downloads send the same type.
+DOWNLOAD_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 _UPLOAD_BODY_SCHEMA = {
     "type": "object",
@@ -76,7 +82,12 @@ def render_document(document: Document) -> dict[str, Any]:
     }
 
 
-@router.post("/documents", openapi_extra=_UPLOAD_OPENAPI)
+@router.post(
+    "/documents",
+    openapi_extra=_UPLOAD_OPENAPI,
+    response_model=None,
+    responses=described(DocumentResponse, 413, 415),
+)
 def upload_document(
     upload: Annotated[DocumentUpload, Depends(read_upload)],
     db: DbDep,
@@ -153,7 +164,11 @@ def _sort_keys(
     return keys
 
 
-@router.get("/documents")
+@router.get(
+    "/documents",
+    response_model=None,
+    responses=described(DocumentList),
+)
 def list_documents(
     db: DbDep,
     principal: PrincipalDep,
@@ -172,7 +187,11 @@ def list_documents(
         return result.render(render_document)
 
 
-@router.get("/documents/{document_id}")
+@router.get(
+    "/documents/{document_id}",
+    response_model=None,
+    responses=described(DocumentResponse),
+)
 def get_document(
     document_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -183,7 +202,11 @@ def get_document(
         return {"data": render_document(document)}
 
 
-@router.patch("/documents/{document_id}")
+@router.patch(
+    "/documents/{document_id}",
+    response_model=None,
+    responses=described(DocumentResponse),
+)
 def update_document(
     document_id: uuid.UUID, body: DocumentUpdate, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -197,7 +220,11 @@ def update_document(
         return {"data": render_document(document)}
 
 
-@router.delete("/documents/{document_id}")
+@router.delete(
+    "/documents/{document_id}",
+    response_model=None,
+    responses=described(DocumentResponse),
+)
 def delete_document(
     document_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -211,7 +238,7 @@ def delete_document(
 @router.get(
     "/documents/{document_id}/download",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses=described(None, media_types=DOWNLOAD_MEDIA_TYPES),
 )
 def download_document(
     document_id: uuid.UUID, db: DbDep, principal: PrincipalDep

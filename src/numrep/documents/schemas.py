@@ -1,4 +1,4 @@
-"""Request shapes of the document endpoints and the decoded upload."""
+"""Request and response shapes of the document endpoints, and the decoded upload."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from numrep.core.openapi import PaginationMeta
 
 MAX_FILENAME_LENGTH = 512
 MAX_CUSTOMER_REFERENCE_LENGTH = 255
@@ -90,3 +92,33 @@ class DocumentFilters:
     customer_reference_in: tuple[str, ...] = ()
     created_after: datetime | None = None
     created_before: datetime | None = None
+
+
+class DocumentSize(BaseModel):
+    amount: int
+    unit: str
+
+
+class DocumentRecord(BaseModel):
+    """A stored document as the Telnyx Documents API returns it."""
+
+    id: str
+    record_type: str
+    filename: str
+    content_type: str
+    sha256: str
+    size: DocumentSize
+    status: str
+    av_scan_status: str
+    customer_reference: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentResponse(BaseModel):
+    data: DocumentRecord
+
+
+class DocumentList(BaseModel):
+    data: list[DocumentRecord]
+    meta: PaginationMeta

@@ -10,10 +10,17 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, PrincipalDep
 from numrep.core.http import JsonRoute
+from numrep.core.openapi import described, json_body
 from numrep.core.pagination import PageParams, page_params
 from numrep.enterprise import service
 from numrep.enterprise.models import Enterprise
-from numrep.enterprise.schemas import EnterpriseCreate, EnterpriseUpdate, RoleType
+from numrep.enterprise.schemas import (
+    EnterpriseCreate,
+    EnterpriseList,
+    EnterpriseResponse,
+    EnterpriseUpdate,
+    RoleType,
+)
 
 router = APIRouter(route_class=JsonRoute, tags=["Enterprises"])
 
@@ -53,7 +60,12 @@ def render_enterprise(enterprise: Enterprise) -> dict[str, Any]:
     }
 
 
-@router.post("/enterprises", status_code=201)
+@router.post(
+    "/enterprises",
+    status_code=201,
+    response_model=None,
+    responses=described(EnterpriseResponse, 409, status=201),
+)
 def create_enterprise(
     body: EnterpriseCreate, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -62,7 +74,11 @@ def create_enterprise(
         return {"data": render_enterprise(enterprise)}
 
 
-@router.get("/enterprises")
+@router.get(
+    "/enterprises",
+    response_model=None,
+    responses=described(EnterpriseList),
+)
 def list_enterprises(
     db: DbDep,
     principal: PrincipalDep,
@@ -84,7 +100,11 @@ def list_enterprises(
         return result.render(render_enterprise)
 
 
-@router.get("/enterprises/{enterprise_id}")
+@router.get(
+    "/enterprises/{enterprise_id}",
+    response_model=None,
+    responses=described(EnterpriseResponse),
+)
 def get_enterprise(
     enterprise_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -95,7 +115,12 @@ def get_enterprise(
         return {"data": render_enterprise(enterprise)}
 
 
-@router.put("/enterprises/{enterprise_id}")
+@router.put(
+    "/enterprises/{enterprise_id}",
+    response_model=None,
+    responses=described(EnterpriseResponse, 400, 409),
+    openapi_extra=json_body(EnterpriseUpdate),
+)
 def update_enterprise(
     enterprise_id: uuid.UUID,
     raw: Annotated[dict[str, Any], Body()],
@@ -114,7 +139,11 @@ def update_enterprise(
         return {"data": render_enterprise(enterprise)}
 
 
-@router.delete("/enterprises/{enterprise_id}", status_code=204)
+@router.delete(
+    "/enterprises/{enterprise_id}",
+    status_code=204,
+    responses=described(None, 400),
+)
 def delete_enterprise(
     enterprise_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> Response:

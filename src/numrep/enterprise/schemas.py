@@ -1,7 +1,8 @@
-"""Request bodies of the enterprise endpoints, with the contract's limits."""
+"""Request and response bodies of the enterprise endpoints."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from numrep.core.openapi import PaginationMeta
 from numrep.phone.e164 import E164_PATTERN
 
 INDUSTRIES = frozenset(
@@ -216,3 +218,45 @@ VETTED_FIELDS = (
     "organization_contact",
     "dun_bradstreet_number",
 )
+
+
+class EnterprisePublic(BaseModel):
+    """``EnterprisePublic``: an enterprise as every endpoint returns it."""
+
+    id: str
+    record_type: str
+    legal_name: str
+    doing_business_as: str
+    organization_type: str
+    organization_legal_type: str
+    country_code: str
+    jurisdiction_of_incorporation: str
+    website: str
+    fein: str
+    industry: str
+    number_of_employees: str
+    organization_contact: dict[str, Any]
+    billing_contact: dict[str, Any]
+    organization_physical_address: dict[str, Any]
+    billing_address: dict[str, Any]
+    corporate_registration_number: str | None
+    customer_reference: str | None
+    dun_bradstreet_number: str | None
+    primary_business_domain_sic_code: str | None
+    professional_license_number: str | None
+    role_type: str
+    bpo_verification_status: str | None
+    bpo_verification_rejection_reason: str | None
+    branded_calling_enabled: bool
+    number_reputation_enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class EnterpriseResponse(BaseModel):
+    data: EnterprisePublic
+
+
+class EnterpriseList(BaseModel):
+    data: list[EnterprisePublic]
+    meta: PaginationMeta

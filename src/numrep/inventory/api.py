@@ -10,15 +10,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, OperatorDep
 from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import OPERATOR_TAG, described
 from numrep.core.pagination import PageParams, page_params
 from numrep.inventory import service
 from numrep.inventory.models import InventoryNumber
-from numrep.inventory.schemas import InventoryAdd
+from numrep.inventory.schemas import InventoryAdd, InventoryAddResponse, InventoryList
 
 # Telnyx has no inventory API, so these routes are tagged as numrep's own.
 router = APIRouter(
     route_class=JsonRoute,
-    tags=[EXTENSION_TAG],
+    tags=[EXTENSION_TAG, OPERATOR_TAG],
     prefix="/operator/accounts/{account_id}/inventory",
 )
 
@@ -34,7 +35,12 @@ def render_inventory_number(row: InventoryNumber) -> dict[str, Any]:
     }
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    response_model=None,
+    responses=described(InventoryAddResponse, status=201),
+)
 def add_inventory_numbers(
     account_id: uuid.UUID, body: InventoryAdd, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:
@@ -50,7 +56,11 @@ def add_inventory_numbers(
         }
 
 
-@router.get("")
+@router.get(
+    "",
+    response_model=None,
+    responses=described(InventoryList),
+)
 def list_inventory_numbers(
     account_id: uuid.UUID,
     db: DbDep,
@@ -71,7 +81,11 @@ def list_inventory_numbers(
         return result.render(render_inventory_number)
 
 
-@router.delete("/{phone_number}", status_code=204)
+@router.delete(
+    "/{phone_number}",
+    status_code=204,
+    responses=described(None),
+)
 def remove_inventory_number(
     account_id: uuid.UUID, phone_number: str, db: DbDep, operator: OperatorDep
 ) -> Response:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query
 
 from numrep.core.deps import DbDep, PrincipalDep, ServicesDep
 from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import described, json_body
 from numrep.core.pagination import PageParams, page_params
 from numrep.enterprise.service import get_owned
 from numrep.remediation import queries, submit
@@ -18,16 +19,26 @@ from numrep.remediation.render import render_list_item, render_request
 from numrep.remediation.schemas import (
     CancelRequest,
     EligibilityCheck,
+    EligibilityResponse,
     RemediationCreate,
+    RemediationList,
+    RemediationNumberList,
+    RemediationRequestResponse,
 )
 
-router = APIRouter(route_class=JsonRoute, tags=["Number Reputation: Remediation"])
+router = APIRouter(route_class=JsonRoute, tags=["Reputation"])
 extensions = APIRouter(route_class=JsonRoute, tags=[EXTENSION_TAG])
 
 BASE = "/enterprises/{enterprise_id}/reputation/remediation"
 
 
-@router.post(BASE, status_code=202)
+@router.post(
+    BASE,
+    status_code=202,
+    response_model=None,
+    responses=described(RemediationRequestResponse, 400, 403, 409, status=202),
+    openapi_extra=json_body(RemediationCreate),
+)
 def submit_remediation(
     enterprise_id: uuid.UUID,
     raw: Annotated[Any, Body()],
@@ -54,7 +65,11 @@ def submit_remediation(
         return {"data": render_request(session, request)}
 
 
-@router.get(BASE)
+@router.get(
+    BASE,
+    response_model=None,
+    responses=described(RemediationList),
+)
 def list_remediations(
     enterprise_id: uuid.UUID,
     db: DbDep,
@@ -82,7 +97,11 @@ def list_remediations(
         return result.render(render_list_item)
 
 
-@router.get(BASE + "/{remediation_id}")
+@router.get(
+    BASE + "/{remediation_id}",
+    response_model=None,
+    responses=described(RemediationRequestResponse),
+)
 def get_remediation(
     enterprise_id: uuid.UUID,
     remediation_id: uuid.UUID,
@@ -98,7 +117,11 @@ def get_remediation(
         return {"data": render_request(session, request)}
 
 
-@extensions.get(BASE + "/{remediation_id}/numbers")
+@extensions.get(
+    BASE + "/{remediation_id}/numbers",
+    response_model=None,
+    responses=described(RemediationNumberList),
+)
 def list_request_numbers(
     enterprise_id: uuid.UUID,
     remediation_id: uuid.UUID,
@@ -122,7 +145,11 @@ def list_request_numbers(
         )
 
 
-@extensions.post(BASE + "/eligibility")
+@extensions.post(
+    BASE + "/eligibility",
+    response_model=None,
+    responses=described(EligibilityResponse),
+)
 def check_eligibility(
     enterprise_id: uuid.UUID,
     body: EligibilityCheck,
@@ -143,7 +170,11 @@ def check_eligibility(
         )
 
 
-@extensions.post(BASE + "/{remediation_id}/cancel")
+@extensions.post(
+    BASE + "/{remediation_id}/cancel",
+    response_model=None,
+    responses=described(RemediationRequestResponse, 400),
+)
 def cancel_remediation(
     enterprise_id: uuid.UUID,
     remediation_id: uuid.UUID,

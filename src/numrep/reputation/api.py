@@ -9,21 +9,27 @@ from fastapi import APIRouter, Response
 
 from numrep.core.deps import DbDep, PrincipalDep, ServicesDep
 from numrep.core.http import JsonRoute
+from numrep.core.openapi import described
 from numrep.reputation import service
 from numrep.reputation.render import render_settings
 from numrep.reputation.schemas import (
     FrequencyUpdate,
     LoaUpdate,
     ReputationEnable,
+    ReputationSettingsResponse,
     WebhookUpdate,
 )
 
-router = APIRouter(route_class=JsonRoute, tags=["Number Reputation"])
+router = APIRouter(route_class=JsonRoute, tags=["Reputation"])
 
 SETTINGS_PATH = "/enterprises/{enterprise_id}/reputation"
 
 
-@router.get(SETTINGS_PATH)
+@router.get(
+    SETTINGS_PATH,
+    response_model=None,
+    responses=described(ReputationSettingsResponse),
+)
 def get_reputation(
     enterprise_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -34,7 +40,12 @@ def get_reputation(
         return {"data": render_settings(settings)}
 
 
-@router.post(SETTINGS_PATH, status_code=201)
+@router.post(
+    SETTINGS_PATH,
+    status_code=201,
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400, 403, status=201),
+)
 def enable_reputation(
     enterprise_id: uuid.UUID,
     body: ReputationEnable,
@@ -54,7 +65,11 @@ def enable_reputation(
         return {"data": render_settings(settings)}
 
 
-@router.delete(SETTINGS_PATH, status_code=204)
+@router.delete(
+    SETTINGS_PATH,
+    status_code=204,
+    responses=described(None, 400),
+)
 def disable_reputation(
     enterprise_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> Response:
@@ -65,7 +80,11 @@ def disable_reputation(
     return Response(status_code=204)
 
 
-@router.patch(f"{SETTINGS_PATH}/frequency")
+@router.patch(
+    f"{SETTINGS_PATH}/frequency",
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400),
+)
 def update_frequency(
     enterprise_id: uuid.UUID,
     body: FrequencyUpdate,
@@ -82,7 +101,11 @@ def update_frequency(
         return {"data": render_settings(settings)}
 
 
-@router.patch(f"{SETTINGS_PATH}/webhook")
+@router.patch(
+    f"{SETTINGS_PATH}/webhook",
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400),
+)
 def update_webhook(
     enterprise_id: uuid.UUID,
     body: WebhookUpdate,
@@ -100,7 +123,11 @@ def update_webhook(
         return {"data": render_settings(settings)}
 
 
-@router.patch(f"{SETTINGS_PATH}/loa")
+@router.patch(
+    f"{SETTINGS_PATH}/loa",
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400),
+)
 def replace_loa(
     enterprise_id: uuid.UUID, body: LoaUpdate, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:

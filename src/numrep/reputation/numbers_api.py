@@ -14,14 +14,20 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from numrep.core.deps import DbDep, PrincipalDep, ServicesDep
 from numrep.core.http import JsonRoute
+from numrep.core.openapi import described
 from numrep.core.pagination import PageParams, page_params
 from numrep.reputation import lookups, numbers, refresh
 from numrep.reputation.models import NumberSource, OwnershipStatus
 from numrep.reputation.numbers import NumberFilters
 from numrep.reputation.render import render_number, render_number_detail
-from numrep.reputation.schemas import PhoneNumbersBody
+from numrep.reputation.schemas import (
+    PhoneNumbersBody,
+    RefreshResponse,
+    ReputationPhoneNumberDetailResponse,
+    ReputationPhoneNumberList,
+)
 
-router = APIRouter(route_class=JsonRoute, tags=["Number Reputation"])
+router = APIRouter(route_class=JsonRoute, tags=["Reputation Phone Numbers"])
 
 NUMBERS_PATH = "/enterprises/{enterprise_id}/reputation/numbers"
 SHORT_PATH = "/reputation/numbers"
@@ -50,7 +56,12 @@ def number_filters(
 FiltersDep = Annotated[NumberFilters, Depends(number_filters)]
 
 
-@router.post(NUMBERS_PATH, status_code=201)
+@router.post(
+    NUMBERS_PATH,
+    status_code=201,
+    response_model=None,
+    responses=described(ReputationPhoneNumberList, 400, status=201),
+)
 def associate_numbers(
     enterprise_id: uuid.UUID,
     body: PhoneNumbersBody,
@@ -74,7 +85,11 @@ def associate_numbers(
     return {"data": data, "meta": meta}
 
 
-@router.get(NUMBERS_PATH)
+@router.get(
+    NUMBERS_PATH,
+    response_model=None,
+    responses=described(ReputationPhoneNumberList),
+)
 def list_enterprise_numbers(
     enterprise_id: uuid.UUID,
     db: DbDep,
@@ -93,7 +108,11 @@ def list_enterprise_numbers(
         return result.render(render_number)
 
 
-@router.post(f"{NUMBERS_PATH}/refresh")
+@router.post(
+    f"{NUMBERS_PATH}/refresh",
+    response_model=None,
+    responses=described(RefreshResponse, 400, 429),
+)
 def refresh_numbers(
     enterprise_id: uuid.UUID,
     body: PhoneNumbersBody,
@@ -119,7 +138,11 @@ def refresh_numbers(
     }
 
 
-@router.get(f"{NUMBERS_PATH}/{{phone_number}}")
+@router.get(
+    f"{NUMBERS_PATH}/{{phone_number}}",
+    response_model=None,
+    responses=described(ReputationPhoneNumberDetailResponse),
+)
 def get_enterprise_number(
     enterprise_id: uuid.UUID,
     phone_number: str,
@@ -132,7 +155,11 @@ def get_enterprise_number(
     )
 
 
-@router.delete(f"{NUMBERS_PATH}/{{phone_number}}", status_code=204)
+@router.delete(
+    f"{NUMBERS_PATH}/{{phone_number}}",
+    status_code=204,
+    responses=described(None),
+)
 def remove_enterprise_number(
     enterprise_id: uuid.UUID, phone_number: str, db: DbDep, principal: PrincipalDep
 ) -> Response:
@@ -146,7 +173,11 @@ def remove_enterprise_number(
     return Response(status_code=204)
 
 
-@router.get(SHORT_PATH)
+@router.get(
+    SHORT_PATH,
+    response_model=None,
+    responses=described(ReputationPhoneNumberList),
+)
 def list_account_numbers(
     db: DbDep,
     principal: PrincipalDep,
@@ -168,7 +199,11 @@ def list_account_numbers(
         return result.render(render_number)
 
 
-@router.get(f"{SHORT_PATH}/{{phone_number}}")
+@router.get(
+    f"{SHORT_PATH}/{{phone_number}}",
+    response_model=None,
+    responses=described(ReputationPhoneNumberDetailResponse),
+)
 def get_account_number(
     phone_number: str,
     services: ServicesDep,
@@ -178,7 +213,11 @@ def get_account_number(
     return _read_number(services, principal.account_id, None, phone_number, fresh)
 
 
-@router.delete(f"{SHORT_PATH}/{{phone_number}}", status_code=204)
+@router.delete(
+    f"{SHORT_PATH}/{{phone_number}}",
+    status_code=204,
+    responses=described(None),
+)
 def remove_account_number(
     phone_number: str, db: DbDep, principal: PrincipalDep
 ) -> Response:

@@ -14,17 +14,22 @@ from fastapi import APIRouter
 from numrep.console import actions
 from numrep.core.deps import DbDep, OperatorDep
 from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import OPERATOR_TAG, described
 from numrep.reputation.render import render_settings
-from numrep.reputation.schemas import LoaRejection
+from numrep.reputation.schemas import LoaRejection, ReputationSettingsResponse
 
 router = APIRouter(
     route_class=JsonRoute,
-    tags=[EXTENSION_TAG],
+    tags=[EXTENSION_TAG, OPERATOR_TAG],
     prefix="/operator/enterprises/{enterprise_id}/reputation/loa",
 )
 
 
-@router.post("/approve")
+@router.post(
+    "/approve",
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400),
+)
 def approve_loa(
     enterprise_id: uuid.UUID, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:
@@ -40,7 +45,11 @@ def approve_loa(
         return {"data": render_settings(settings)}
 
 
-@router.post("/reject")
+@router.post(
+    "/reject",
+    response_model=None,
+    responses=described(ReputationSettingsResponse, 400),
+)
 def reject_loa(
     enterprise_id: uuid.UUID, body: LoaRejection, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:

@@ -13,12 +13,16 @@ from numrep.console import actions
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, OperatorDep
 from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import OPERATOR_TAG, described
 from numrep.core.pagination import PageParams, page_params
 from numrep.remediation.models import CaseState, ReviewCase
 from numrep.review import service
+from numrep.review.schemas import ReviewCaseBatch, ReviewCaseList, ReviewCaseResponse
 from numrep.review.service import Decision
 
-router = APIRouter(route_class=JsonRoute, prefix="/operator", tags=[EXTENSION_TAG])
+router = APIRouter(
+    route_class=JsonRoute, prefix="/operator", tags=[EXTENSION_TAG, OPERATOR_TAG]
+)
 
 
 class DecisionBody(BaseModel):
@@ -52,7 +56,11 @@ def render_case(case: ReviewCase) -> dict[str, Any]:
     }
 
 
-@router.get("/review_cases")
+@router.get(
+    "/review_cases",
+    response_model=None,
+    responses=described(ReviewCaseList),
+)
 def list_review_cases(
     db: DbDep,
     operator: OperatorDep,
@@ -80,14 +88,22 @@ def list_review_cases(
         return result.render(render_case)
 
 
-@router.get("/review_cases/{case_id}")
+@router.get(
+    "/review_cases/{case_id}",
+    response_model=None,
+    responses=described(ReviewCaseResponse),
+)
 def get_review_case(case_id: uuid.UUID, db: DbDep, operator: OperatorDep) -> Any:
     del operator
     with db.unit_of_work(write=False) as session:
         return {"data": render_case(service.get_case(session, case_id))}
 
 
-@router.post("/review_cases/{case_id}/decision")
+@router.post(
+    "/review_cases/{case_id}/decision",
+    response_model=None,
+    responses=described(ReviewCaseResponse, 400),
+)
 def decide_review_case(
     case_id: uuid.UUID, body: DecisionBody, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:
@@ -103,7 +119,11 @@ def decide_review_case(
         return {"data": render_case(cases[0])}
 
 
-@router.post("/review_cases/decisions")
+@router.post(
+    "/review_cases/decisions",
+    response_model=None,
+    responses=described(ReviewCaseBatch, 400, 404),
+)
 def decide_review_cases(
     body: BulkDecisionBody, db: DbDep, operator: OperatorDep
 ) -> dict[str, Any]:

@@ -10,16 +10,23 @@ from fastapi.responses import PlainTextResponse
 
 from numrep.core.clock import isoformat
 from numrep.core.deps import DbDep, PrincipalDep
-from numrep.core.http import JsonRoute
+from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import described
 from numrep.core.pagination import PageParams, page_params
 from numrep.tos import service
 from numrep.tos.models import TosAgreement
+from numrep.tos.schemas import (
+    TosAgreementList,
+    TosAgreementResponse,
+    TosInfoResponse,
+    TosStatusResponse,
+)
 from numrep.tos.service import ProductType
 from numrep.tos.terms import terms_text
 
 router = APIRouter(route_class=JsonRoute, tags=["Terms of Service"])
 # The human-readable terms that terms_url links to; public and outside /v2.
-pages_router = APIRouter(route_class=JsonRoute, tags=["Terms of Service"])
+pages_router = APIRouter(route_class=JsonRoute, tags=[EXTENSION_TAG])
 TERMS_PAGE_PATH = "/terms/{product_type}"
 
 
@@ -34,7 +41,11 @@ def render_agreement(agreement: TosAgreement) -> dict[str, Any]:
     }
 
 
-@router.post("/terms_of_service/number_reputation/agree")
+@router.post(
+    "/terms_of_service/number_reputation/agree",
+    response_model=None,
+    responses=described(TosAgreementResponse),
+)
 def agree_number_reputation(db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
     with db.unit_of_work() as session:
         agreement = service.agree(
@@ -45,7 +56,11 @@ def agree_number_reputation(db: DbDep, principal: PrincipalDep) -> dict[str, Any
         return {"data": render_agreement(agreement)}
 
 
-@router.post("/terms_of_service/branded_calling/agree")
+@router.post(
+    "/terms_of_service/branded_calling/agree",
+    response_model=None,
+    responses=described(TosAgreementResponse),
+)
 def agree_branded_calling(db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
     with db.unit_of_work() as session:
         agreement = service.agree(
@@ -56,7 +71,11 @@ def agree_branded_calling(db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
         return {"data": render_agreement(agreement)}
 
 
-@router.get("/terms_of_service/status")
+@router.get(
+    "/terms_of_service/status",
+    response_model=None,
+    responses=described(TosStatusResponse),
+)
 def get_status(
     db: DbDep,
     principal: PrincipalDep,
@@ -79,7 +98,11 @@ def get_status(
     }
 
 
-@router.get("/terms_of_service/info")
+@router.get(
+    "/terms_of_service/info",
+    response_model=None,
+    responses=described(TosInfoResponse),
+)
 def get_info(
     request: Request, principal: PrincipalDep, product_type: ProductType | None = None
 ) -> dict[str, Any]:
@@ -101,7 +124,11 @@ def get_info(
     }
 
 
-@router.get("/terms_of_service/agreements")
+@router.get(
+    "/terms_of_service/agreements",
+    response_model=None,
+    responses=described(TosAgreementList),
+)
 def list_agreements(
     db: DbDep,
     principal: PrincipalDep,
@@ -118,7 +145,11 @@ def list_agreements(
         return result.render(render_agreement)
 
 
-@router.get("/terms_of_service/agreements/{agreement_id}")
+@router.get(
+    "/terms_of_service/agreements/{agreement_id}",
+    response_model=None,
+    responses=described(TosAgreementResponse),
+)
 def get_agreement(
     agreement_id: uuid.UUID, db: DbDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -129,6 +160,9 @@ def get_agreement(
         return {"data": render_agreement(agreement)}
 
 
-@pages_router.get(TERMS_PAGE_PATH, response_class=PlainTextResponse)
+@pages_router.get(
+    TERMS_PAGE_PATH,
+    response_class=PlainTextResponse,
+)
 def get_terms_page(product_type: ProductType) -> PlainTextResponse:
     return PlainTextResponse(terms_text(product_type))

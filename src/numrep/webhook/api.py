@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from numrep.core.deps import PrincipalDep, ServicesDep
-from numrep.core.http import JsonRoute
+from numrep.core.http import EXTENSION_TAG, JsonRoute
+from numrep.core.openapi import described
+from numrep.webhook.schemas import WebhookSigningKeyResponse
 from numrep.webhook.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -15,10 +17,14 @@ from numrep.webhook.signing import (
     signing_key,
 )
 
-router = APIRouter(route_class=JsonRoute, tags=["numrep extensions"])
+router = APIRouter(route_class=JsonRoute, tags=[EXTENSION_TAG])
 
 
-@router.get("/webhook_signing_key")
+@router.get(
+    "/webhook_signing_key",
+    response_model=None,
+    responses=described(WebhookSigningKeyResponse),
+)
 def get_webhook_signing_key(
     services: ServicesDep, principal: PrincipalDep
 ) -> dict[str, Any]:

@@ -9,16 +9,17 @@ from fastapi import APIRouter, Body, Response
 
 from numrep.core.deps import DbDep, PrincipalDep
 from numrep.core.http import JsonRoute
+from numrep.core.openapi import described
 from numrep.documents.loa import service
 from numrep.documents.loa.schemas import LoaRenderRequest
 
-router = APIRouter(route_class=JsonRoute, tags=["Letter of Authorization"])
+router = APIRouter(route_class=JsonRoute, tags=["Reputation"])
 
 
 @router.post(
     "/enterprises/{enterprise_id}/reputation/loa",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=described(None, media_types=("application/pdf",)),
 )
 def render_loa(
     enterprise_id: uuid.UUID,
