@@ -16,7 +16,7 @@ class Document(TimestampMixin, Base):
 
     __tablename__ = "documents"
     __table_args__ = (
-        sa.Index("ix_documents_account_created", "account_id", "created_at"),
+        sa.Index("ix_documents_account_created", "account_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -15,7 +15,7 @@ from numrep.core.db import Base, TimestampMixin, new_id
 class Enterprise(TimestampMixin, Base):
     __tablename__ = "enterprises"
     __table_args__ = (
-        sa.Index("ix_enterprises_account_created", "account_id", "created_at"),
+        sa.Index("ix_enterprises_account_created", "account_id", "created_at", "id"),
         # One live enterprise per FEIN in an account; deleted ones keep theirs.
         sa.Index(
             "uq_enterprises_account_fein_live",

@@ -12,7 +12,12 @@ from numrep.core.db import Base, TimestampMixin, new_id
 
 class InventoryNumber(TimestampMixin, Base):
     __tablename__ = "inventory_numbers"
-    __table_args__ = (sa.UniqueConstraint("account_id", "phone_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "phone_number"),
+        sa.Index(
+            "ix_inventory_numbers_account_created", "account_id", "created_at", "id"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     account_id: Mapped[uuid.UUID] = mapped_column(

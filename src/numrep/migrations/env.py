@@ -36,7 +36,19 @@ def _run(connection: Any) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        _create_extensions(connection)
         context.run_migrations()
+
+
+def _create_extensions(connection: Any) -> None:
+    """Enable pg_trgm, whose GIN index serves the phone-number substring filter.
+
+    Creating an extension needs the CREATE privilege on the database; an operator
+    without it runs ``CREATE EXTENSION pg_trgm`` once as a superuser instead.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
 run_migrations()

@@ -95,6 +95,14 @@ class RemediationRequest(TimestampMixin, Base):
             "id",
         ),
         sa.Index("ix_remediation_requests_status", "status"),
+        # The list filtered by status reads its page from this index.
+        sa.Index(
+            "ix_remediation_requests_enterprise_status_created",
+            "enterprise_id",
+            "status",
+            "created_at",
+            "id",
+        ),
         sa.CheckConstraint(
             "phone_numbers_count = phone_numbers_submitted + phone_numbers_ineligible",
             name="counters_add_up",
@@ -149,6 +157,10 @@ class RemediationNumber(Base):
     __table_args__ = (
         sa.UniqueConstraint("request_id", "phone_number"),
         sa.Index("ix_remediation_numbers_request_state", "request_id", "state"),
+        # The per-number view pages through a request in submission order.
+        sa.Index(
+            "ix_remediation_numbers_request_position", "request_id", "position", "id"
+        ),
         sa.Index("ix_remediation_numbers_phone_decided", "phone_number", "decided_at"),
     )
 
@@ -179,10 +191,15 @@ class ReviewCase(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("number_id", "network", "tier"),
         sa.Index("ix_review_cases_request_tier_state", "request_id", "tier", "state"),
-        sa.Index("ix_review_cases_queue", "manual", "state", "deadline_at"),
+        sa.Index("ix_review_cases_queue", "manual", "state", "deadline_at", "id"),
         # The console filters the operator queue by network or enterprise.
         sa.Index(
-            "ix_review_cases_queue_network", "manual", "state", "network", "deadline_at"
+            "ix_review_cases_queue_network",
+            "manual",
+            "state",
+            "network",
+            "deadline_at",
+            "id",
         ),
         sa.Index(
             "ix_review_cases_queue_enterprise",
@@ -190,6 +207,7 @@ class ReviewCase(TimestampMixin, Base):
             "state",
             "enterprise_id",
             "deadline_at",
+            "id",
         ),
     )
 

@@ -42,6 +42,23 @@ def list_requests(
     created_lte: datetime | None,
     page: PageParams,
 ) -> Page[RemediationRequest]:
+    query = requests_query(
+        enterprise_id=enterprise_id,
+        status=status,
+        created_gte=created_gte,
+        created_lte=created_lte,
+    )
+    return paginate(session, query, page)
+
+
+def requests_query(
+    *,
+    enterprise_id: uuid.UUID,
+    status: RequestStatus | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+) -> sa.Select[RemediationRequest]:
+    """Build the list query: one enterprise's requests, newest first."""
     query = sa.select(RemediationRequest).where(
         RemediationRequest.enterprise_id == enterprise_id
     )
@@ -51,10 +68,9 @@ def list_requests(
         query = query.where(RemediationRequest.created_at >= _aware(created_gte))
     if created_lte is not None:
         query = query.where(RemediationRequest.created_at <= _aware(created_lte))
-    query = query.order_by(
+    return query.order_by(
         RemediationRequest.created_at.desc(), RemediationRequest.id.desc()
     )
-    return paginate(session, query, page)
 
 
 def _aware(value: datetime) -> datetime:
@@ -92,12 +108,7 @@ def request_numbers(
     cooldown: timedelta,
 ) -> dict[str, Any]:
     get_request(session, enterprise_id=enterprise_id, request_id=request_id)
-    query = (
-        sa.select(RemediationNumber)
-        .where(RemediationNumber.request_id == request_id)
-        .order_by(RemediationNumber.position)
-    )
-    result = paginate(session, query, page)
+    result = paginate(session, request_numbers_query(request_id), page)
     cases: dict[int, list[ReviewCase]] = defaultdict(list)
     ids = [number.id for number in result.items]
     if ids:
@@ -114,6 +125,17 @@ def request_numbers(
         ],
         "meta": result.meta(),
     }
+
+
+def request_numbers_query(
+    request_id: uuid.UUID,
+) -> sa.Select[RemediationNumber]:
+    """Build the per-number view's query: a request's numbers in submitted order."""
+    return (
+        sa.select(RemediationNumber)
+        .where(RemediationNumber.request_id == request_id)
+        .order_by(RemediationNumber.position)
+    )
 
 
 def _render_number(

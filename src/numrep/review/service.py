@@ -48,6 +48,23 @@ def list_cases(
     opened_before: datetime | None = None,
 ) -> Page[ReviewCase]:
     """Operator cases, oldest deadline first, filtered in the database."""
+    query = cases_query(
+        state=state,
+        network=network,
+        enterprise_id=enterprise_id,
+        opened_before=opened_before,
+    )
+    return paginate(session, query, page)
+
+
+def cases_query(
+    *,
+    state: CaseState | None,
+    network: str | None,
+    enterprise_id: uuid.UUID | None,
+    opened_before: datetime | None,
+) -> sa.Select[ReviewCase]:
+    """Build the operator queue's query, oldest deadline first."""
     query = sa.select(ReviewCase).where(ReviewCase.manual.is_(True))
     if state is not None:
         query = query.where(ReviewCase.state == state)
@@ -57,8 +74,7 @@ def list_cases(
         query = query.where(ReviewCase.enterprise_id == enterprise_id)
     if opened_before is not None:
         query = query.where(ReviewCase.created_at <= opened_before)
-    query = query.order_by(ReviewCase.deadline_at, ReviewCase.id)
-    return paginate(session, query, page)
+    return query.order_by(ReviewCase.deadline_at, ReviewCase.id)
 
 
 def get_case(session: Session, case_id: uuid.UUID) -> ReviewCase:

@@ -16,7 +16,7 @@ class TosAgreement(Base):
     __tablename__ = "tos_agreements"
     __table_args__ = (
         sa.UniqueConstraint("account_id", "product_type", "terms_version"),
-        sa.Index("ix_tos_agreements_account_created", "account_id", "created_at"),
+        sa.Index("ix_tos_agreements_account_created", "account_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
