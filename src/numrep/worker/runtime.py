@@ -30,14 +30,26 @@ APP_NAME = "numrep"
 class QueueSpec:
     name: str
     worker_concurrency: int
+    # Polled every queue_poll_seconds when True, else every
+    # background_queue_poll_seconds.
+    latency_sensitive: bool
+
+    def poll_seconds(self, settings: Settings) -> float:
+        if self.latency_sensitive:
+            return settings.queue_poll_seconds
+        return settings.background_queue_poll_seconds
 
 
 # Each worker process runs at most this many workflows of a queue at once.
+# DBOS 3.4.0 polls each queue on a fixed interval whether or not it has work,
+# and each poll runs a few queries. With all four queues at 0.1 s an idle worker
+# used about 0.13 of a core on a 2-core AMD EPYC (bench/bench_workers.py), so
+# only remediation stages and webhook deliveries, which wait for a poll, get it.
 QUEUES: Sequence[QueueSpec] = (
-    QueueSpec("remediation", worker_concurrency=4),
-    QueueSpec("networks", worker_concurrency=8),
-    QueueSpec("webhooks", worker_concurrency=16),
-    QueueSpec("monitoring", worker_concurrency=2),
+    QueueSpec("remediation", worker_concurrency=4, latency_sensitive=True),
+    QueueSpec("networks", worker_concurrency=8, latency_sensitive=False),
+    QueueSpec("webhooks", worker_concurrency=16, latency_sensitive=True),
+    QueueSpec("monitoring", worker_concurrency=2, latency_sensitive=False),
 )
 
 
@@ -88,7 +100,7 @@ class WorkerRuntime:
             DBOS.register_queue(
                 spec.name,
                 worker_concurrency=spec.worker_concurrency,
-                polling_interval_sec=self.settings.queue_poll_seconds,
+                polling_interval_sec=spec.poll_seconds(self.settings),
             )
         registry.register_schedules(self.settings)
         self.running = True
