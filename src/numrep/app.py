@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from numrep import __version__
 from numrep.core.db import Database, create_db_engine
 from numrep.core.deps import Services
-from numrep.core.health import health
-from numrep.core.http import JsonRoute, install_error_handlers, mark_extensions
+from numrep.core.health import HealthStatus, health
+from numrep.core.http import EXTENSION_TAG, JsonRoute, install_error_handlers
 from numrep.core.logging import configure_logging
 from numrep.core.middleware import RequestContextMiddleware
+from numrep.core.openapi import described, operation_id
 from numrep.core.secrets_store import read_or_create_secret
 from numrep.settings import Settings, get_settings
 
@@ -68,29 +69,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Spam reputation and remediation of outbound calling numbers, "
         "wire-compatible with the Telnyx Number Reputation API.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.services = services
     app.router.route_class = JsonRoute
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    _install_metrics(app, services)
     _include_routers(app)
-    app.add_api_route("/health", health, methods=["GET"], tags=["Health"])
+    app.add_api_route(
+        "/health",
+        health,
+        methods=["GET"],
+        tags=[EXTENSION_TAG, "Health"],
+        response_model=None,
+        responses=described(HealthStatus, 503),
+    )
     _install_openapi(app)
     return app
 
 
+def _install_metrics(app: FastAPI, services: Services) -> None:
+    # Imported here because importing prometheus_client fixes where it keeps
+    # values, and the CLI sets that up before it creates the app.
+    from numrep.metrics.api import install
+
+    install(app, services)
+
+
 def _install_openapi(app: FastAPI) -> None:
-    from fastapi.openapi.utils import get_openapi
+    from numrep.core.openapi import build_openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                routes=app.routes,
-            )
-            app.openapi_schema = mark_extensions(schema)
+            app.openapi_schema = build_openapi(app)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -101,8 +113,11 @@ def _include_routers(app: FastAPI) -> None:
     from numrep.documents.api import router as documents_router
     from numrep.documents.loa.api import router as loa_router
     from numrep.enterprise.api import router as enterprise_router
+    from numrep.ownership.api import operator_router as ownership_operator
+    from numrep.ownership.api import router as ownership_router
     from numrep.remediation.api import extensions as remediation_extensions
     from numrep.remediation.api import router as remediation_router
+    from numrep.reputation.history_api import router as history_router
     from numrep.review.api import router as review_router
     from numrep.tos.api import pages_router as tos_pages_router
     from numrep.tos.api import router as tos_router
@@ -119,6 +134,9 @@ def _include_routers(app: FastAPI) -> None:
     for router in (remediation_router, remediation_extensions, review_router):
         app.include_router(router, prefix=API_PREFIX)
     _include_reputation_routers(app)
+    app.include_router(history_router, prefix=API_PREFIX)
+    for router in (ownership_router, ownership_operator):
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(tos_pages_router)
     install_console(app)
 
@@ -128,11 +146,15 @@ def _include_reputation_routers(app: FastAPI) -> None:
     from numrep.reputation.api import router as reputation_router
     from numrep.reputation.numbers_api import router as numbers_router
     from numrep.reputation.operator_api import router as loa_operator_router
+    from numrep.verification.api import operator_router as verification_operator
+    from numrep.verification.api import router as verification_router
 
     for router in (
         reputation_router,
         numbers_router,
         inventory_router,
         loa_operator_router,
+        verification_router,
+        verification_operator,
     ):
         app.include_router(router, prefix=API_PREFIX)

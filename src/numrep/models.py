@@ -12,9 +12,11 @@ from numrep.documents import models as document_models
 from numrep.enterprise import models as enterprise_models
 from numrep.inventory import models as inventory_models
 from numrep.network import sandbox_models
+from numrep.ownership import models as ownership_models
 from numrep.remediation import models as remediation_models
 from numrep.reputation import models as reputation_models
 from numrep.tos import models as tos_models
+from numrep.verification import models as verification_models
 from numrep.webhook import models as webhook_models
 from numrep.worker import models as worker_models
 
@@ -25,10 +27,12 @@ __all__ = [
     "document_models",
     "enterprise_models",
     "inventory_models",
+    "ownership_models",
     "remediation_models",
     "reputation_models",
     "sandbox_models",
     "tos_models",
+    "verification_models",
     "webhook_models",
     "worker_models",
 ]

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from numrep.network.config import NetworkConfigList, default_networks
+from numrep.ownership.config import CarrierLookupConfig, SandboxCarrierConfig
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -49,7 +50,18 @@ class Settings(BaseSettings):
     worker_queues: list[str] = Field(
         default_factory=lambda: ["remediation", "networks", "webhooks", "monitoring"]
     )
-    queue_poll_seconds: float = Field(default=0.1, gt=0)
+    queue_poll_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        description="Seconds between two polls of the remediation and webhooks "
+        "queues by each worker. A due stage or delivery can wait this long.",
+    )
+    background_queue_poll_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Seconds between two polls of the networks and monitoring "
+        "queues (reputation refreshes, vetting, baselines) by each worker.",
+    )
     sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
@@ -73,6 +85,30 @@ class Settings(BaseSettings):
 
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+
+    # Metrics
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token that GET /metrics requires. Empty means the "
+        "endpoint is open.",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Folder shared by the processes of one host for their metric "
+        "files. Empty means the folder metrics in data_dir.",
+    )
+    metrics_database_gauges: bool = Field(
+        default=True,
+        description="Serve the gauges read from the database (queue depths, review "
+        "cases). Turn it off on every host but one, since they are the same "
+        "everywhere.",
+    )
+    metrics_database_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a scrape reuses the database gauges of the previous "
+        "one, so frequent scrapes cost one query per interval.",
+    )
 
     # Remediation
     remediation_cooldown_days: float = Field(default=30.0, ge=0)
@@ -169,11 +205,40 @@ class Settings(BaseSettings):
         "check (cron with seconds; default: every minute).",
     )
 
+    # Ownership tracking
+    carrier_lookup: CarrierLookupConfig = Field(
+        default_factory=SandboxCarrierConfig,
+        description="JSON object selecting the carrier lookup of ownership checks: "
+        '{"kind": "sandbox"} (default) or {"kind": "http", "url": ..., "token": '
+        '..., "timeout_seconds": 5}.',
+    )
+    ownership_check_cron: str = Field(
+        default="0 0 6 * * *",
+        description="When the ownership check sweep runs (cron with seconds; "
+        "default: daily at 06:00 UTC).",
+    )
+    ownership_confirm_days: float = Field(
+        default=3.0,
+        gt=0,
+        description="Days the owner has to confirm a flagged number before the "
+        "check removes it (carrier change) or marks it flagged (re-verification).",
+    )
+    ownership_reverify_days: float = Field(
+        default=365.0,
+        ge=0,
+        description="Days after ownership was last established until a periodic "
+        "re-verification is due; 0 disables re-verification.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'numrep.db').resolve()}"
+
+    @property
+    def resolved_metrics_dir(self) -> Path:
+        return self.metrics_dir or self.data_dir / "metrics"
 
     @property
     def is_sqlite(self) -> bool:

@@ -102,6 +102,60 @@ class ReputationSettings(TimestampMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+_ACTIVE = "removed_at IS NULL"
+_REMOVED = "removed_at IS NOT NULL"
+
+
+def _partial_index(name: str, where: str, *columns: str) -> sa.Index:
+    # SQLite 3.40 reads an index alone only when it contains every column the query
+    # names, including the removed_at of the index's own WHERE clause.
+    return sa.Index(
+        name,
+        *columns,
+        "removed_at",
+        sqlite_where=sa.text(where),
+        postgresql_where=sa.text(where),
+    )
+
+
+def _list_indexes() -> list[sa.Index]:
+    """Build the indexes that serve every filter and the order of the number lists.
+
+    Each index starts with the list's scope (account or enterprise), then the
+    equality filter, then ``created_at, id`` in the list's order, so the
+    database reads one page and stops. The lists always filter on ``removed_at``,
+    so the indexes are partial: a count of the active rows reads only the index.
+    """
+    # An enterprise's list also filters on account_id, so its indexes hold both
+    # ids and a count never reads table rows to check the account.
+    scopes = {"account": ("account_id",), "enterprise": ("account_id", "enterprise_id")}
+    order = ("created_at", "id")
+    indexes = []
+    for scope, columns in scopes.items():
+        prefix = f"ix_reputation_numbers_{scope}"
+        indexes += [
+            _partial_index(f"{prefix}_active", _ACTIVE, *columns, *order),
+            _partial_index(
+                f"{prefix}_ownership", _ACTIVE, *columns, "ownership_status", *order
+            ),
+            _partial_index(f"{prefix}_source", _ACTIVE, *columns, "source", *order),
+            _partial_index(f"{prefix}_removed", _REMOVED, *columns, *order),
+        ]
+    # pg_trgm's GIN index serves LIKE '%digits%' and equality on PostgreSQL.
+    # SQLite ignores the PostgreSQL options and builds a B-tree on phone_number,
+    # which serves equality on removed rows; its substring filter reads the
+    # scope's rows.
+    indexes.append(
+        sa.Index(
+            "ix_reputation_numbers_phone_number_trgm",
+            "phone_number",
+            postgresql_using="gin",
+            postgresql_ops={"phone_number": "gin_trgm_ops"},
+        )
+    )
+    return indexes
+
+
 class ReputationNumber(TimestampMixin, Base):
     """A number registered for monitoring under one enterprise.
 
@@ -123,6 +177,14 @@ class ReputationNumber(TimestampMixin, Base):
         ),
         sa.Index("ix_reputation_numbers_account_created", "account_id", "created_at"),
         sa.Index("ix_reputation_numbers_next_check_at", "next_check_at"),
+        # The ownership sweep scans the active numbers by their last check.
+        sa.Index(
+            "ix_reputation_numbers_ownership_checked_at",
+            "ownership_checked_at",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        ),
+        *_list_indexes(),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -153,6 +215,12 @@ class ReputationNumber(TimestampMixin, Base):
     # or not a webhook URL was set; a relabel is reported once per remediation.
     flag_event_at: Mapped[datetime | None] = mapped_column(default=None)
     next_check_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Ownership tracking: the carrier (SPID) when ownership was last established,
+    # the carrier the last check found, and when that check ran.
+    baseline_carrier: Mapped[str | None] = mapped_column(sa.String(8), default=None)
+    baseline_recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    observed_carrier: Mapped[str | None] = mapped_column(sa.String(8), default=None)
+    ownership_checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ReputationNetworkStatus(Base):

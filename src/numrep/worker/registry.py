@@ -10,6 +10,7 @@ from numrep.settings import Settings
 TASK_MODULES: tuple[str, ...] = (
     "numrep.webhook.tasks",
     "numrep.remediation.tasks",
+    "numrep.ownership.tasks",
 )
 
 
@@ -20,8 +21,10 @@ def import_task_modules() -> None:
 
 def register_schedules(settings: Settings) -> None:
     """Create the periodic workflows (monitoring, sweeps) once DBOS is launched."""
+    from numrep.ownership import tasks as ownership_tasks
     from numrep.reputation import tasks as reputation_tasks
     from numrep.webhook import tasks as webhook_tasks
 
     reputation_tasks.register_schedule(settings.reputation_monitoring_cron)
+    ownership_tasks.register_schedule(settings.ownership_check_cron)
     webhook_tasks.on_worker_start(settings)

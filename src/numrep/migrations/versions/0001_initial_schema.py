@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:06:51.324083
+Create Date: 2026-12-04 20:28:55.336565
 """
 
 from __future__ import annotations
@@ -57,6 +57,27 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_audit_log_subject",
             ["subject_type", "subject_id", "created_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "sandbox_carrier_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("phone_number", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("spid", sa.String(length=8), nullable=True),
+        sa.Column(
+            "effective_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sandbox_carrier_events")),
+    )
+    with op.batch_alter_table("sandbox_carrier_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sandbox_carrier_events_number_effective",
+            ["phone_number", "effective_at"],
             unique=False,
         )
 
@@ -178,7 +199,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_documents_account_created", ["account_id", "created_at"], unique=False
+            "ix_documents_account_created",
+            ["account_id", "created_at", "id"],
+            unique=False,
         )
 
     op.create_table(
@@ -232,7 +255,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_enterprises_account_created", ["account_id", "created_at"], unique=False
+            "ix_enterprises_account_created",
+            ["account_id", "created_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             "uq_enterprises_account_fein_live",
@@ -264,6 +289,13 @@ def upgrade() -> None:
             "account_id", "phone_number", name=op.f("uq_inventory_numbers_account_id")
         ),
     )
+    with op.batch_alter_table("inventory_numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_inventory_numbers_account_created",
+            ["account_id", "created_at", "id"],
+            unique=False,
+        )
+
     op.create_table(
         "tos_agreements",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -293,7 +325,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tos_agreements", schema=None) as batch_op:
         batch_op.create_index(
             "ix_tos_agreements_account_created",
-            ["account_id", "created_at"],
+            ["account_id", "created_at", "id"],
             unique=False,
         )
 
@@ -350,6 +382,71 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("document_id", name=op.f("pk_document_contents")),
     )
+    op.create_table(
+        "external_verifications",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("document_ids", sa.JSON(), nullable=False),
+        sa.Column("phone_numbers", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("rejection_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "submitted_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "reviewed_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("reviewer_key_id", sa.Uuid(), nullable=True),
+        sa.Column(
+            "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.CheckConstraint(
+            "(status = 'pending') = (reviewed_at IS NULL)",
+            name=op.f("ck_external_verifications_reviewed_only_when_decided"),
+        ),
+        sa.CheckConstraint(
+            "(status = 'rejected') = (rejection_reason IS NOT NULL)",
+            name=op.f("ck_external_verifications_reason_only_when_rejected"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected')",
+            name=op.f("ck_external_verifications_status_known"),
+        ),
+        sa.CheckConstraint(
+            "reviewer_key_id IS NULL OR reviewed_at IS NOT NULL",
+            name=op.f("ck_external_verifications_reviewer_only_when_decided"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_external_verifications_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_external_verifications_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_external_verifications")),
+        sa.UniqueConstraint(
+            "enterprise_id", name=op.f("uq_external_verifications_enterprise_id")
+        ),
+    )
+    with op.batch_alter_table("external_verifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_external_verifications_account_id"),
+            ["account_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_external_verifications_status", ["status", "submitted_at"], unique=False
+        )
+
     op.create_table(
         "remediation_requests",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -415,6 +512,11 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_remediation_requests_enterprise_status_created",
+            ["enterprise_id", "status", "created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
             "ix_remediation_requests_status", ["status"], unique=False
         )
 
@@ -456,6 +558,18 @@ def upgrade() -> None:
         sa.Column(
             "next_check_at", numrep.core.db.UTCDateTime(timezone=True), nullable=True
         ),
+        sa.Column("baseline_carrier", sa.String(length=8), nullable=True),
+        sa.Column(
+            "baseline_recorded_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("observed_carrier", sa.String(length=8), nullable=True),
+        sa.Column(
+            "ownership_checked_at",
+            numrep.core.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
         sa.Column(
             "created_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
         ),
@@ -478,9 +592,44 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reputation_numbers", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_reputation_numbers_account_active",
+            ["account_id", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
             "ix_reputation_numbers_account_created",
             ["account_id", "created_at"],
             unique=False,
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_account_ownership",
+            ["account_id", "ownership_status", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_account_removed",
+            ["account_id", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NOT NULL"),
+            postgresql_where=sa.text("removed_at IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_account_source",
+            ["account_id", "source", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_enterprise_active",
+            ["account_id", "enterprise_id", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
         )
         batch_op.create_index(
             "ix_reputation_numbers_enterprise_created",
@@ -488,7 +637,49 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_reputation_numbers_enterprise_ownership",
+            [
+                "account_id",
+                "enterprise_id",
+                "ownership_status",
+                "created_at",
+                "id",
+                "removed_at",
+            ],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_enterprise_removed",
+            ["account_id", "enterprise_id", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NOT NULL"),
+            postgresql_where=sa.text("removed_at IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_enterprise_source",
+            ["account_id", "enterprise_id", "source", "created_at", "id", "removed_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
             "ix_reputation_numbers_next_check_at", ["next_check_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_ownership_checked_at",
+            ["ownership_checked_at"],
+            unique=False,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_reputation_numbers_phone_number_trgm",
+            ["phone_number"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"phone_number": "gin_trgm_ops"},
         )
         batch_op.create_index(
             "uq_reputation_numbers_phone_number_active",
@@ -588,6 +779,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "ownership_history",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("number_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(length=16), nullable=False),
+        sa.Column(
+            "occurred_at", numrep.core.db.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("outcome", sa.String(length=64), nullable=False),
+        sa.Column("document_id", sa.Uuid(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["number_id"],
+            ["reputation_numbers.id"],
+            name=op.f("fk_ownership_history_number_id_reputation_numbers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ownership_history")),
+    )
+    with op.batch_alter_table("ownership_history", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_ownership_history_number_occurred",
+            ["number_id", "occurred_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "remediation_numbers",
         sa.Column(
             "id",
@@ -629,6 +850,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_remediation_numbers_phone_decided",
             ["phone_number", "decided_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_remediation_numbers_request_position",
+            ["request_id", "position", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -765,16 +991,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("review_cases", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_review_cases_queue", ["manual", "state", "deadline_at"], unique=False
+            "ix_review_cases_queue",
+            ["manual", "state", "deadline_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_review_cases_queue_enterprise",
-            ["manual", "state", "enterprise_id", "deadline_at"],
+            ["manual", "state", "enterprise_id", "deadline_at", "id"],
             unique=False,
         )
         batch_op.create_index(
             "ix_review_cases_queue_network",
-            ["manual", "state", "network", "deadline_at"],
+            ["manual", "state", "network", "deadline_at", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -803,9 +1031,14 @@ def downgrade() -> None:
     op.drop_table("reputation_network_statuses")
     with op.batch_alter_table("remediation_numbers", schema=None) as batch_op:
         batch_op.drop_index("ix_remediation_numbers_request_state")
+        batch_op.drop_index("ix_remediation_numbers_request_position")
         batch_op.drop_index("ix_remediation_numbers_phone_decided")
 
     op.drop_table("remediation_numbers")
+    with op.batch_alter_table("ownership_history", schema=None) as batch_op:
+        batch_op.drop_index("ix_ownership_history_number_occurred")
+
+    op.drop_table("ownership_history")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_started")
 
@@ -826,16 +1059,72 @@ def downgrade() -> None:
             sqlite_where=sa.text("removed_at IS NULL"),
             postgresql_where=sa.text("removed_at IS NULL"),
         )
+        batch_op.drop_index(
+            "ix_reputation_numbers_phone_number_trgm",
+            postgresql_using="gin",
+            postgresql_ops={"phone_number": "gin_trgm_ops"},
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_ownership_checked_at",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
         batch_op.drop_index("ix_reputation_numbers_next_check_at")
+        batch_op.drop_index(
+            "ix_reputation_numbers_enterprise_source",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_enterprise_removed",
+            sqlite_where=sa.text("removed_at IS NOT NULL"),
+            postgresql_where=sa.text("removed_at IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_enterprise_ownership",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
         batch_op.drop_index("ix_reputation_numbers_enterprise_created")
+        batch_op.drop_index(
+            "ix_reputation_numbers_enterprise_active",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_account_source",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_account_removed",
+            sqlite_where=sa.text("removed_at IS NOT NULL"),
+            postgresql_where=sa.text("removed_at IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_reputation_numbers_account_ownership",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
         batch_op.drop_index("ix_reputation_numbers_account_created")
+        batch_op.drop_index(
+            "ix_reputation_numbers_account_active",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        )
 
     op.drop_table("reputation_numbers")
     with op.batch_alter_table("remediation_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_remediation_requests_status")
+        batch_op.drop_index("ix_remediation_requests_enterprise_status_created")
         batch_op.drop_index("ix_remediation_requests_enterprise_created")
 
     op.drop_table("remediation_requests")
+    with op.batch_alter_table("external_verifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_external_verifications_status")
+        batch_op.drop_index(batch_op.f("ix_external_verifications_account_id"))
+
+    op.drop_table("external_verifications")
     op.drop_table("document_contents")
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_events_status_next")
@@ -846,6 +1135,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tos_agreements_account_created")
 
     op.drop_table("tos_agreements")
+    with op.batch_alter_table("inventory_numbers", schema=None) as batch_op:
+        batch_op.drop_index("ix_inventory_numbers_account_created")
+
     op.drop_table("inventory_numbers")
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.drop_index(
@@ -872,6 +1164,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sandbox_reviews_network_number")
 
     op.drop_table("sandbox_reviews")
+    with op.batch_alter_table("sandbox_carrier_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_sandbox_carrier_events_number_effective")
+
+    op.drop_table("sandbox_carrier_events")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_subject")
         batch_op.drop_index(batch_op.f("ix_audit_log_request_id"))
