@@ -144,7 +144,7 @@ def _seed_history(
 
 
 def _reset(database: Database, created: str) -> None:
-    """Delete the request a timed POST created, so every round sees the same rows."""
+    """Delete the request a timed POST created, so each round starts alike."""
     request_id = _uuid(database, uuid.UUID(created))
     with database.unit_of_work() as session:
         session.execute(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,20 +20,13 @@ from schemathesis import GenerationMode
 from schemathesis import checks as base_checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from numrep.core.clock import utcnow
 from numrep.core.db import Database
-from numrep.remediation.models import (
-    NumberState,
-    RemediationNumber,
-    RemediationRequest,
-    RequestStatus,
-    ReviewCase,
-)
 from numrep.settings import Settings
 from tests.conftest import AccountKeys
 from tests.documents.samples import b64, sample_pdf
 from tests.support.live import LiveServer
 from tests.support.onboarding import approved_enterprise, us_numbers
+from tests.support.remediation import open_review_case
 
 # NUMREP_FUZZ_SCALE multiplies the examples below for a deeper local run. At 1
 # the test sent about 760 requests to the 60 operations of the document. On the
@@ -54,49 +45,6 @@ CHECKS = [
 # Deleting runs last, so the other operations still find the seeded objects.
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
 PATH_PARAMETER = re.compile(r"{(\w+)}")
-
-
-def open_review_case(
-    db: Database, account: AccountKeys, enterprise_id: uuid.UUID, number: str
-) -> uuid.UUID:
-    """Store an in-progress request whose number waits for an operator's decision."""
-    now = utcnow()
-    with db.unit_of_work() as session:
-        request = RemediationRequest(
-            account_id=account.account_id,
-            enterprise_id=enterprise_id,
-            status=RequestStatus.IN_PROGRESS,
-            call_purpose="Appointment reminders.",
-            phone_numbers_count=1,
-            phone_numbers_submitted=1,
-            tier1_completed_at=now,
-        )
-        session.add(request)
-        session.flush()
-        row = RemediationNumber(
-            request_id=request.id,
-            enterprise_id=enterprise_id,
-            phone_number=number,
-            position=0,
-            state=NumberState.ESCALATED,
-            inflight_phone=number,
-        )
-        session.add(row)
-        session.flush()
-        case = ReviewCase(
-            request_id=request.id,
-            number_id=row.id,
-            enterprise_id=enterprise_id,
-            phone_number=number,
-            network="first_orion",
-            tier=2,
-            manual=True,
-            idempotency_key=f"{request.id}:{number}:first_orion:2",
-            deadline_at=now + timedelta(hours=1),
-        )
-        session.add(case)
-        session.flush()
-        return case.id
 
 
 def seed(
@@ -134,7 +82,7 @@ def seed(
 
     response = http.get("/v2/terms_of_service/agreements")
     agreement_id = response.json()["data"][0]["id"]
-    case_id = open_review_case(db, account, enterprise_id, numbers[5])
+    case_id = open_review_case(db, account.account_id, enterprise_id, numbers[5])
 
     return {
         "account_id": str(account.account_id),

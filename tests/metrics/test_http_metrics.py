@@ -157,3 +157,15 @@ def test_mount_and_prefix_templates(app_client: TestClient) -> None:
     listing = {"route": "/v2/enterprises", "method": "GET", "status": "401"}
     for labels in (static, listing):
         assert after.value(REQUESTS, **labels) == before.value(REQUESTS, **labels) + 1
+
+
+def test_unknown_method_labelled_other(app_client: TestClient) -> None:
+    # uvicorn rejects unknown methods itself, but other ASGI servers pass them on.
+    before = parse(app_client.get("/metrics").text)
+    assert app_client.request("BREW", "/v2/enterprises").status_code == 405
+    after = parse(app_client.get("/metrics").text)
+
+    methods = {sample.labels["method"] for sample in after.samples[REQUESTS]}
+    assert "BREW" not in methods
+    other = {"route": "/v2/enterprises", "method": "other", "status": "405"}
+    assert after.value(REQUESTS, **other) == before.value(REQUESTS, **other) + 1

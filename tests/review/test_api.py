@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from numrep.core.clock import utcnow
 from numrep.core.db import Database
 from numrep.remediation.models import (
     CaseState,
@@ -21,48 +19,13 @@ from numrep.remediation.models import (
 from numrep.settings import Settings
 from tests.conftest import AccountKeys
 from tests.support.onboarding import approved_enterprise, us_numbers
+from tests.support.remediation import open_review_case
 
 
 def _open_case(db: Database, settings: Settings, account: AccountKeys) -> uuid.UUID:
     (number,) = us_numbers(1)
     enterprise_id = approved_enterprise(settings, account.account_id, [number])
-    now = utcnow()
-    with db.unit_of_work() as session:
-        request = RemediationRequest(
-            account_id=account.account_id,
-            enterprise_id=enterprise_id,
-            status=RequestStatus.IN_PROGRESS,
-            call_purpose="Appointment reminders.",
-            phone_numbers_count=1,
-            phone_numbers_submitted=1,
-            tier1_completed_at=now,
-        )
-        session.add(request)
-        session.flush()
-        row = RemediationNumber(
-            request_id=request.id,
-            enterprise_id=enterprise_id,
-            phone_number=number,
-            position=0,
-            state=NumberState.ESCALATED,
-            inflight_phone=number,
-        )
-        session.add(row)
-        session.flush()
-        case = ReviewCase(
-            request_id=request.id,
-            number_id=row.id,
-            enterprise_id=enterprise_id,
-            phone_number=number,
-            network="first_orion",
-            tier=2,
-            manual=True,
-            idempotency_key=f"{request.id}:{number}:first_orion:2",
-            deadline_at=now + timedelta(hours=1),
-        )
-        session.add(case)
-        session.flush()
-        return case.id
+    return open_review_case(db, account.account_id, enterprise_id, number)
 
 
 def _case_state(db: Database, case_id: uuid.UUID) -> str:

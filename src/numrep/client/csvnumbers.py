@@ -54,7 +54,7 @@ class CsvFileError(Exception):
 
 
 class NumberFormatError(ValueError):
-    """Raised when one cell cannot be read as a phone number; the text says why."""
+    """Error for a cell that cannot be read as a phone number, with the reason."""
 
 
 @dataclass(frozen=True, slots=True)

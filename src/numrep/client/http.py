@@ -62,7 +62,7 @@ class ApiError(Exception):
 
 
 class TransportError(Exception):
-    """Raised when the server cannot be reached or does not answer in time."""
+    """Raised when the server cannot be reached or does not respond in time."""
 
 
 def parse_error(response: httpx.Response) -> ApiError:

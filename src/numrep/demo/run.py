@@ -159,7 +159,7 @@ def _follow(
 ) -> None:
     """Poll one request until its status is terminal, updating the display.
 
-    Tier-2 cases that wait for an operator are decided as the plan says.
+    Tier-2 cases that wait for an operator are decided as the plan specifies.
     """
     timeout = options.request_timeout()
     deadline = time.monotonic() + timeout
@@ -217,7 +217,7 @@ def _wait_for_webhooks(
     A missing event is not raised here: the report lists it as a problem.
     """
     deadline = time.monotonic() + WEBHOOK_WAIT_SECONDS
-    wanted = {run.request_id for run in runs}
+    expected_ids = {run.request_id for run in runs}
     while time.monotonic() < deadline:
         deliveries = receiver.received()
         progress.show(_views(runs, deliveries))
@@ -226,7 +226,7 @@ def _wait_for_webhooks(
             for delivery in deliveries
             if delivery.event_type == COMPLETED_EVENT and delivery.verified
         }
-        if wanted <= completed:
+        if expected_ids <= completed:
             return
         time.sleep(POLL_INTERVAL_SECONDS)
 

@@ -12,6 +12,8 @@ from numrep.metrics import instruments
 # The label of requests that matched no route. Raw paths would give every
 # scanner's probe its own time series.
 UNMATCHED_ROUTE = "unmatched"
+# Any other method is labelled "other", since a client can send any token there.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_template(scope: Scope) -> str:
@@ -85,7 +87,7 @@ class HttpMetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             route = route_template(scope)
-            method = scope["method"]
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
             self._timer(route, method).observe(time.perf_counter() - started)
             self._counter(route, method, status).inc()
 

@@ -97,7 +97,7 @@ def decide(
        after a re-verification request.
     3. A carrier other than the baseline, or a ``telnyx`` number missing from
        the account's inventory, makes the number ``pending_confirmation`` with
-       ``carrier_changed``, unless it already waits for that answer.
+       ``carrier_changed``, unless it is already waiting for that confirmation.
     4. A ``verified`` number whose ownership was established at least
        ``reverify_after`` ago becomes ``pending_confirmation`` with
        ``reverification_due``.

@@ -51,14 +51,14 @@ def webhook_urls(
     session: Session, enterprise_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """Return the webhook URL of each enterprise that has one set."""
-    wanted = list(set(enterprise_ids))
-    if not wanted:
+    enterprise_list = list(set(enterprise_ids))
+    if not enterprise_list:
         return {}
     rows = session.execute(
         sa.select(
             ReputationSettings.enterprise_id, ReputationSettings.webhook_url
         ).where(
-            ReputationSettings.enterprise_id.in_(wanted),
+            ReputationSettings.enterprise_id.in_(enterprise_list),
             ReputationSettings.closed_at.is_(None),
             ReputationSettings.webhook_url.is_not(None),
         )

@@ -58,7 +58,7 @@ def confirm(
     ``still_own=true`` is accepted only while the number is
     ``pending_confirmation`` or ``flagged``; after a carrier change the carrier
     the last check found becomes the baseline. ``still_own=false`` removes the
-    number with ``ported_away`` when it answers a carrier change, else with
+    number with ``ported_away`` when it confirms a carrier change, else with
     ``customer_reported``.
     """
     number = numbers.get_number(

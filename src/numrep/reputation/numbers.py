@@ -87,10 +87,11 @@ def associate(
     settings = require_gates(
         session, account_id=account_id, enterprise=enterprise, require_tos=False
     )
-    errors = _association_errors(session, account_id, enterprise_id, phone_numbers)
+    errors, owned = _association_errors(
+        session, account_id, enterprise_id, phone_numbers
+    )
     if errors:
         raise InvalidParametersError(errors)
-    owned = owned_numbers(session, account_id=account_id, phone_numbers=phone_numbers)
     external = [number for number in phone_numbers if number not in owned]
     if external:
         require_approved(
@@ -172,7 +173,7 @@ def numbers_query(
     enterprise_id: uuid.UUID | None,
     filters: NumberFilters,
 ) -> sa.Select[ReputationNumber]:
-    """Build the list query, newest first; it raises on a too-short contains filter."""
+    """Build the list query, newest first. Raise on a too-short contains filter."""
     query = sa.select(ReputationNumber).where(ReputationNumber.account_id == account_id)
     if enterprise_id is not None:
         query = query.where(ReputationNumber.enterprise_id == enterprise_id)
@@ -291,8 +292,12 @@ def _association_errors(
     account_id: uuid.UUID,
     enterprise_id: uuid.UUID,
     phone_numbers: Sequence[str],
-) -> list[ErrorItem]:
-    """Return one error per number that cannot be registered, in input order."""
+) -> tuple[list[ErrorItem], set[str]]:
+    """Return one error per number that cannot be registered, in input order.
+
+    Also return the numbers found in the account's inventory, which the caller
+    registers as ``telnyx`` and the others as ``external``.
+    """
     problems: dict[int, str] = {}
     first_seen: dict[str, int] = {}
     for index, number in enumerate(phone_numbers):
@@ -315,10 +320,11 @@ def _association_errors(
         )
         if problem is not None:
             problems[index] = problem
-    return [
+    errors = [
         invalid_item(problems[index], pointer=f"/phone_numbers/{index}")
         for index in sorted(problems)
     ]
+    return errors, owned
 
 
 def _registration_problem(
@@ -328,7 +334,7 @@ def _registration_problem(
     registered_under: uuid.UUID | None,
 ) -> str | None:
     if number not in owned:
-        # Any other US number is external; the verification gate runs after
+        # Any other US number is external. The verification gate runs after
         # these per-number checks.
         problem = external_number_problem(number)
         if problem is not None:
